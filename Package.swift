@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "fit",
+  products: [
+    .executable(name: "fit", targets: ["fit"]),
+    .library(name: "Autograd", targets: ["Autograd"]),
+    .library(name: "Optim", targets: ["Optim"]),
+    .library(name: "DataIO", targets: ["DataIO"]),
+    .library(name: "Models", targets: ["Models"]),
+    .library(name: "Training", targets: ["Training"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // Public libraries.
+    .target(name: "Autograd", dependencies: ["CBLAS", "SeededRandom"]),
+    .target(name: "SeededRandom"),
+    .target(name: "Models", dependencies: ["Autograd"]),
+    .target(name: "Optim", dependencies: ["Autograd"]),
+    .target(name: "DataIO", dependencies: ["CHDF5", "SeededRandom"]),
+    .target(name: "Training", dependencies: ["Autograd", "Models", "Optim", "DataIO", "CBLAS"]),
+    .executableTarget(
+      name: "fit",
+      dependencies: [
+        "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "fit-bench", dependencies: ["Autograd", "Optim", "DataIO", "Models", "Training"],
+      path: "Sources/Benchmarks"),
+
+    // Implementation details: the C libraries from Debian.
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CHDF5", pkgConfig: "hdf5",
+      providers: [.apt(["libhdf5-dev"])]),
+
+    // Tests.
+    .target(name: "TestSupport", dependencies: ["Autograd"], path: "Tests/TestSupport"),
+    .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
+    .testTarget(name: "OptimTests", dependencies: ["Optim", "Autograd", "TestSupport"]),
+    .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
+    .testTarget(
+      name: "TrainingTests",
+      dependencies: ["Training", "Models", "Optim", "DataIO", "Autograd", "TestSupport"]),
+    .testTarget(name: "FitTests", dependencies: ["TestSupport"]),
+  ]
+)

@@ -1,0 +1,150 @@
+import CBLAS
+
+// Matrix products through OpenBLAS, and the transpose. The backward rules of a product are
+// products too, so they go through BLAS with transpose flags instead of materialized transposes.
+
+extension Tensor {
+  /// The matrix product (`torch.matmul`) of 2-D × 2-D ([m, k]·[k, n] → [m, n], `dgemm`),
+  /// 2-D × 1-D ([m, k]·[k] → [m], `dgemv`), 1-D × 2-D ([k]·[k, n] → [n]) and 1-D × 1-D (the dot
+  /// product, a scalar).
+  ///
+  /// For C = A·B the rule is ∂/∂A = G·Bᵀ and ∂/∂B = Aᵀ·G; for y = A·v it is ∂/∂A = g ⊗ v (outer
+  /// product) and ∂/∂v = Aᵀ·g.
+  public func matmul(_ other: Tensor) -> Tensor {
+    let a = self
+    let b = other
+    switch (a.rank, b.rank) {
+    case (2, 2):
+      let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+      precondition(
+        b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k, n])")
+      let values = gemm(a.scalars, transposed: false, b.scalars, transposed: false, m: m, n: n, k: k)
+      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [m, n], scalars: values) }
+      let (savedA, savedB) = (a.scalars, b.scalars)
+      return Tensor.result(shape: [m, n], scalars: values, name: "MmBackward", inputs: [a, b]) {
+        g in
+        [
+          a.requiresGrad
+            ? Tensor(
+              shape: [m, k],
+              scalars: gemm(g.scalars, transposed: false, savedB, transposed: true, m: m, n: k, k: n))
+            : nil,
+          b.requiresGrad
+            ? Tensor(
+              shape: [k, n],
+              scalars: gemm(savedA, transposed: true, g.scalars, transposed: false, m: k, n: n, k: m))
+            : nil,
+        ]
+      }
+    case (2, 1):
+      let (m, k) = (a.shape[0], a.shape[1])
+      precondition(
+        b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k])")
+      let values = gemv(a.scalars, rows: m, columns: k, transposed: false, b.scalars)
+      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [m], scalars: values) }
+      let (savedA, savedB) = (a.scalars, b.scalars)
+      return Tensor.result(shape: [m], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
+        [
+          a.requiresGrad ? Tensor(shape: [m, k], scalars: outer(g.scalars, savedB)) : nil,
+          b.requiresGrad
+            ? Tensor(shape: [k], scalars: gemv(savedA, rows: m, columns: k, transposed: true, g.scalars))
+            : nil,
+        ]
+      }
+    case (1, 2):
+      let (k, n) = (b.shape[0], b.shape[1])
+      precondition(
+        a.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([k]·[k, n])")
+      let values = gemv(b.scalars, rows: k, columns: n, transposed: true, a.scalars)
+      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [n], scalars: values) }
+      let (savedA, savedB) = (a.scalars, b.scalars)
+      return Tensor.result(shape: [n], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
+        [
+          a.requiresGrad
+            ? Tensor(shape: [k], scalars: gemv(savedB, rows: k, columns: n, transposed: false, g.scalars))
+            : nil,
+          b.requiresGrad ? Tensor(shape: [k, n], scalars: outer(savedA, g.scalars)) : nil,
+        ]
+      }
+    case (1, 1):
+      precondition(a.shape == b.shape, "matmul: vectors of shapes \(a.shape) and \(b.shape) differ")
+      return (a * b).sum()
+    default:
+      preconditionFailure("matmul supports 1-D and 2-D operands, got \(a.shape) and \(b.shape)")
+    }
+  }
+
+  /// The transpose of a matrix (`x.T`); ∂/∂x = gᵀ.
+  public func transposed() -> Tensor {
+    precondition(rank == 2, "transposed() needs a matrix, shape is \(shape)")
+    let (rows, columns) = (shape[0], shape[1])
+    let values = Tensor.transpose(scalars, rows: rows, columns: columns)
+    return Tensor.result(
+      shape: [columns, rows], scalars: values, name: "TransposeBackward", inputs: [self]
+    ) { g in
+      [Tensor(shape: [rows, columns], scalars: Tensor.transpose(g.scalars, rows: columns, columns: rows))]
+    }
+  }
+
+  /// `transposed()`, in PyTorch's spelling.
+  public var T: Tensor { transposed() }
+
+  static func transpose(_ x: [Double], rows: Int, columns: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+      x.withUnsafeBufferPointer { source in
+        for r in 0..<rows {
+          for c in 0..<columns { out[c * rows + r] = source[r * columns + c] }
+        }
+      }
+      initialized = x.count
+    }
+  }
+}
+
+/// The matrix product of two tensors.
+public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor { a.matmul(b) }
+
+// MARK: - BLAS
+
+/// op(A)·op(B) for row-major A and B, where op(A) is [m, k] and op(B) is [k, n].
+func gemm(
+  _ a: [Double], transposed transA: Bool, _ b: [Double], transposed transB: Bool,
+  m: Int, n: Int, k: Int
+) -> [Double] {
+  [Double](unsafeUninitializedCapacity: m * n) { out, initialized in
+    if k == 0 {
+      out.initialize(repeating: 0)
+    } else if m > 0 && n > 0 {
+      cblas_dgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
+        0, out.baseAddress, Int32(n))
+    }
+    initialized = m * n
+  }
+}
+
+/// A·x, or Aᵀ·x when `transposed`, for a row-major [rows, columns] matrix A.
+func gemv(_ a: [Double], rows: Int, columns: Int, transposed: Bool, _ x: [Double]) -> [Double] {
+  let length = transposed ? columns : rows
+  return [Double](unsafeUninitializedCapacity: length) { out, initialized in
+    out.initialize(repeating: 0)
+    if rows > 0 && columns > 0 {
+      cblas_dgemv(
+        CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, a,
+        Int32(columns), x, 1, 0, out.baseAddress, 1)
+    }
+    initialized = length
+  }
+}
+
+/// The outer product u ⊗ v, a row-major [u.count, v.count] matrix.
+func outer(_ u: [Double], _ v: [Double]) -> [Double] {
+  [Double](unsafeUninitializedCapacity: u.count * v.count) { out, initialized in
+    for i in 0..<u.count {
+      let ui = u[i]
+      for j in 0..<v.count { out[i * v.count + j] = ui * v[j] }
+    }
+    initialized = u.count * v.count
+  }
+}

@@ -1,0 +1,1 @@
+print("fit-bench: not yet")

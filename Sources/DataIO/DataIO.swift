@@ -1,0 +1,1 @@
+// DataIO: filled by its issue.

@@ -1,0 +1,1 @@
+// Optim: filled by its issue.

@@ -1,0 +1,1 @@
+// Training: filled by its issue.

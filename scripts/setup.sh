@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
+# already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py from pip for the
+# interop tests that read our files with an independent implementation.
+set -euo pipefail
+
+need_apt=()
+pkg-config --exists openblas 2>/dev/null || need_apt+=(libopenblas-dev)
+pkg-config --exists hdf5 2>/dev/null || need_apt+=(libhdf5-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+if ((${#need_apt[@]})); then
+  echo "setup: installing ${need_apt[*]} with apt-get"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" pkg-config >/dev/null
+fi
+
+if ! python3 -c 'import numpy, h5py' 2>/dev/null; then
+  echo "setup: installing numpy and h5py with pip"
+  python3 -m pip install --quiet --disable-pip-version-check numpy h5py \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages numpy h5py
+fi
