@@ -12,48 +12,106 @@ extension Tensor {
   /// inputs through its backward rule, gradients reaching a tensor by several paths are summed,
   /// and gradients of broadcast operands are summed back to the operand's shape.
   ///
-  /// - Parameter retainGraph: keep the graph's saved values so that a second backward through it
-  ///   is possible; by default they are released, and a second backward throws.
+  /// - Parameters:
+  ///   - retainGraph: keep the graph's saved values so that a second backward through it is
+  ///     possible; by default they are released, and a second backward throws.
+  ///   - createGraph: record the backward pass itself, so that the gradients can be
+  ///     differentiated again (higher derivatives, `hessian`). Implies `retainGraph`.
   /// - Throws: `AutogradError.nonScalarOutput` when this tensor has more than one element,
   ///   `.graphReleased` for a second backward without `retainGraph`.
-  public func backward(retainGraph: Bool = false) throws {
+  public func backward(retainGraph: Bool = false, createGraph: Bool = false) throws {
     guard count == 1 else { throw AutogradError.nonScalarOutput(shape: shape) }
-    try backward(gradient: Tensor(shape: shape, scalars: [1]), retainGraph: retainGraph)
+    try backward(
+      gradient: Tensor(shape: shape, scalars: [1]), retainGraph: retainGraph,
+      createGraph: createGraph)
   }
 
   /// The vector–Jacobian product: accumulates `gradientᵀ · ∂self/∂leaf` into every leaf's `grad`
   /// (`output.backward(gradient)`). `gradient` has this tensor's shape.
-  public func backward(gradient seed: Tensor, retainGraph: Bool = false) throws {
+  public func backward(
+    gradient seed: Tensor, retainGraph: Bool = false, createGraph: Bool = false
+  ) throws {
+    _ = try propagate(seed: seed, retainGraph: retainGraph, createGraph: createGraph, capture: nil)
+  }
+
+  /// The gradients of this tensor with respect to `inputs`, returned instead of accumulated into
+  /// any `grad` (`torch.autograd.grad`). An input this tensor does not depend on gets zeros.
+  public func gradients(
+    withRespectTo inputs: [Tensor], seed: Tensor? = nil, retainGraph: Bool = false,
+    createGraph: Bool = false
+  ) throws -> [Tensor] {
+    let seed = try seed ?? implicitSeed()
+    let found = try propagate(
+      seed: seed, retainGraph: retainGraph, createGraph: createGraph, capture: inputs)
+    return zip(inputs, found).map { input, grad in grad ?? Tensor.zeros(input.shape) }
+  }
+
+  private func implicitSeed() throws -> Tensor {
+    guard count == 1 else { throw AutogradError.nonScalarOutput(shape: shape) }
+    return Tensor(shape: shape, scalars: [1])
+  }
+
+  /// The engine. With `capture == nil` gradients accumulate into leaves' (and retaining
+  /// non-leaves') `grad`; otherwise they are summed per captured tensor and returned, and no
+  /// `grad` is touched.
+  private func propagate(
+    seed: Tensor, retainGraph: Bool, createGraph: Bool, capture: [Tensor]?
+  ) throws -> [Tensor?] {
     guard seed.shape == shape else {
       throw AutogradError.seedShapeMismatch(output: shape, seed: seed.shape)
     }
     guard requiresGrad else { throw AutogradError.doesNotRequireGrad }
+    var captured = [Tensor?](repeating: nil, count: capture?.count ?? 0)
+
+    // Delivers a gradient that reached `tensor` for good (a leaf, or a non-leaf being swept).
+    func deliver(_ g: Tensor, to tensor: Tensor) {
+      if let capture {
+        for (i, target) in capture.enumerated() where target === tensor {
+          captured[i] = captured[i].map { $0 + g } ?? g
+        }
+      } else if tensor.isLeaf || tensor.retainsGrad {
+        tensor.accumulateGrad(g, recorded: createGraph)
+      }
+    }
+
     guard !isLeaf else {
-      accumulateGrad(seed)
-      return
+      deliver(seed, to: self)
+      return captured
     }
     let order = try topologicalOrder()
-    pendingGrad = seed
-    for tensor in order.reversed() {
-      let function = tensor.gradFunction!
-      let rule = function.rule!
-      if !retainGraph { function.rule = nil }
-      guard let outputGrad = tensor.pendingGrad else { continue }
-      tensor.pendingGrad = nil
-      if tensor.retainsGrad { tensor.accumulateGrad(outputGrad) }
-      let inputGrads = rule(outputGrad)
-      for (input, inputGrad) in zip(function.inputs, inputGrads) {
-        guard input.requiresGrad, let inputGrad else { continue }
-        let reduced = inputGrad.summed(toShape: input.shape)
-        if input.isLeaf {
-          input.accumulateGrad(reduced)
-        } else if let pending = input.pendingGrad {
-          pending.addInPlace(reduced)
-        } else {
-          input.pendingGrad = Tensor(shape: reduced.shape, scalars: reduced.scalars)
+    let keepGraph = retainGraph || createGraph
+    GradMode.$isEnabled.withValue(createGraph) {
+      pendingGrad = seed
+      for tensor in order.reversed() {
+        let function = tensor.gradFunction!
+        let rule = function.rule!
+        if !keepGraph { function.rule = nil }
+        guard let outputGrad = tensor.pendingGrad else { continue }
+        tensor.pendingGrad = nil
+        deliver(outputGrad, to: tensor)
+        let inputGrads = rule(outputGrad)
+        for (input, inputGrad) in zip(function.inputs, inputGrads) {
+          guard input.requiresGrad, let inputGrad else { continue }
+          let reduced = inputGrad.summed(toShape: input.shape)
+          if input.isLeaf {
+            deliver(reduced, to: input)
+          } else if let pending = input.pendingGrad {
+            if createGraph {
+              input.pendingGrad = pending + reduced
+            } else if pending.isLeaf {
+              pending.addInPlace(reduced)
+            } else {
+              input.pendingGrad = pending + reduced
+            }
+          } else {
+            // A new tensor sharing storage copy-on-write, so in-place adds never alias.
+            input.pendingGrad =
+              createGraph ? reduced : Tensor(shape: reduced.shape, scalars: reduced.scalars)
+          }
         }
       }
     }
+    return captured
   }
 
   /// The non-leaf tensors reachable from this one, each after all tensors it depends on.
@@ -87,13 +145,19 @@ extension Tensor {
     return order
   }
 
-  /// `grad += g`, in place when a buffer exists (gradients accumulate, as in PyTorch).
-  func accumulateGrad(_ g: Tensor) {
+  /// `grad += g` (gradients accumulate, as in PyTorch): in place when a plain buffer exists,
+  /// or as a recorded addition when the backward pass itself is being recorded.
+  func accumulateGrad(_ g: Tensor, recorded: Bool = false) {
     if let grad {
-      grad.addInPlace(g)
+      if recorded || !grad.isLeaf {
+        self.grad = grad + g
+      } else {
+        grad.addInPlace(g)
+      }
     } else {
-      // A new tensor sharing `g`'s storage copy-on-write: `g` may be referenced elsewhere.
-      grad = Tensor(shape: g.shape, scalars: g.scalars)
+      // With a recorded graph keep `g` itself (it carries the history); otherwise a new tensor
+      // sharing `g`'s storage copy-on-write, since `g` may be referenced elsewhere.
+      grad = recorded ? g : Tensor(shape: g.shape, scalars: g.scalars)
     }
   }
 

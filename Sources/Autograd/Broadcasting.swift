@@ -147,13 +147,18 @@ extension Tensor {
 
   /// This gradient summed over the dimensions along which an operand of shape `target` was
   /// broadcast, so that it has `target`'s shape (the engine applies it to every input gradient).
+  /// Recorded when grad mode is on, so that higher derivatives flow through it: its own rule
+  /// broadcasts the gradient back.
   func summed(toShape target: [Int]) -> Tensor {
     if shape == target { return self }
+    let source = shape
     let targetCount = target.reduce(1, *)
     if targetCount == 1 {
       var total = 0.0
       scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
-      return Tensor(shape: target, scalars: [total])
+      return Tensor.result(shape: target, scalars: [total], name: "SumToBackward", inputs: [self]) {
+        g in [g.broadcasted(to: source)]
+      }
     }
     precondition(
       (try? Tensor.broadcastShape(target, shape)) == shape,
@@ -168,7 +173,9 @@ extension Tensor {
         }
       }
     }
-    return Tensor(shape: target, scalars: values)
+    return Tensor.result(shape: target, scalars: values, name: "SumToBackward", inputs: [self]) {
+      g in [g.broadcasted(to: source)]
+    }
   }
 
   /// This tensor repeated along broadcast dimensions to `target` (`expand`, materialized).

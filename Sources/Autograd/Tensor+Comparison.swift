@@ -31,8 +31,8 @@ extension Tensor {
 extension Tensor {
   /// `max(x, 0)`; ∂/∂x = g where x > 0, else 0.
   public func relu() -> Tensor {
-    Tensor.unary(self, name: "ReluBackward", { $0 > 0 ? $0 : 0 }) { g, x, _ in
-      Tensor.combine(g, x) { g, x in x > 0 ? g : 0 }
+    Tensor.unary(self, name: "ReluBackward", { $0 > 0 ? $0 : 0 }) { g, x in
+      g * x.map { $0 > 0 ? 1 : 0 }
     }
   }
 
@@ -40,28 +40,27 @@ extension Tensor {
   public func clamped(min lower: Double = -.infinity, max upper: Double = .infinity) -> Tensor {
     precondition(lower <= upper, "clamped(min: \(lower), max: \(upper)): min exceeds max")
     return Tensor.unary(self, name: "ClampBackward", { Swift.min(Swift.max($0, lower), upper) }) {
-      g, x, _ in
-      Tensor.combine(g, x) { g, x in x >= lower && x <= upper ? g : 0 }
+      g, x in g * x.map { $0 >= lower && $0 <= upper ? 1 : 0 }
     }
   }
 
   /// Elementwise maximum with broadcasting (`torch.maximum`). The gradient goes to the larger
   /// operand, and is split in half between the two where they are equal, as PyTorch does.
   public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, name: "MaximumBackward", { Swift.max($0, $1) }) { g, a, b, _ in
+    binary(a, b, name: "MaximumBackward", { Swift.max($0, $1) }) { g, a, b in
       [
-        combine(g, a, b) { g, a, b in a > b ? g : (a == b ? g / 2 : 0) },
-        combine(g, a, b) { g, a, b in b > a ? g : (a == b ? g / 2 : 0) },
+        g * combine(a, b) { a, b in a > b ? 1 : (a == b ? 0.5 : 0) },
+        g * combine(a, b) { a, b in b > a ? 1 : (a == b ? 0.5 : 0) },
       ]
     }
   }
 
   /// Elementwise minimum with broadcasting (`torch.minimum`); ties split the gradient in half.
   public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, name: "MinimumBackward", { Swift.min($0, $1) }) { g, a, b, _ in
+    binary(a, b, name: "MinimumBackward", { Swift.min($0, $1) }) { g, a, b in
       [
-        combine(g, a, b) { g, a, b in a < b ? g : (a == b ? g / 2 : 0) },
-        combine(g, a, b) { g, a, b in b < a ? g : (a == b ? g / 2 : 0) },
+        g * combine(a, b) { a, b in a < b ? 1 : (a == b ? 0.5 : 0) },
+        g * combine(a, b) { a, b in b < a ? 1 : (a == b ? 0.5 : 0) },
       ]
     }
   }
@@ -71,12 +70,14 @@ extension Tensor {
   public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
     let shape = checkedBroadcastShape(
       checkedBroadcastShape(condition.shape, a.shape, "where"), b.shape, "where")
-    let mask = noGrad { condition.broadcasted(to: shape) }
+    let mask = noGrad { condition.broadcasted(to: shape) }.map { $0 != 0 ? 1 : 0 }
     let left = a.broadcasted(to: shape)
     let right = b.broadcasted(to: shape)
-    let values = (0..<mask.count).map { mask.scalars[$0] != 0 ? left.scalars[$0] : right.scalars[$0] }
+    let values = (0..<mask.count).map {
+      mask.scalars[$0] != 0 ? left.scalars[$0] : right.scalars[$0]
+    }
     return result(shape: shape, scalars: values, name: "WhereBackward", inputs: [left, right]) { g in
-      [combine(g, mask) { g, m in m != 0 ? g : 0 }, combine(g, mask) { g, m in m != 0 ? 0 : g }]
+      [g * mask, g * (1 - mask)]
     }
   }
 }

@@ -19,11 +19,13 @@ extension Tensor {
       precondition(
         b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k, n])")
       let values = gemm(a.scalars, transposed: false, b.scalars, transposed: false, m: m, n: n, k: k)
-      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [m, n], scalars: values) }
-      let (savedA, savedB) = (a.scalars, b.scalars)
       return Tensor.result(shape: [m, n], scalars: values, name: "MmBackward", inputs: [a, b]) {
         g in
-        [
+        if isGradEnabled {  // recording the backward pass: use differentiable ops
+          return [g.matmul(b.transposed()), a.transposed().matmul(g)]
+        }
+        let (savedA, savedB) = (a.scalars, b.scalars)
+        return [
           a.requiresGrad
             ? Tensor(
               shape: [m, k],
@@ -41,10 +43,12 @@ extension Tensor {
       precondition(
         b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k])")
       let values = gemv(a.scalars, rows: m, columns: k, transposed: false, b.scalars)
-      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [m], scalars: values) }
-      let (savedA, savedB) = (a.scalars, b.scalars)
       return Tensor.result(shape: [m], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
-        [
+        if isGradEnabled {
+          return [g.reshaped([m, 1]).matmul(b.reshaped([1, k])), a.transposed().matmul(g)]
+        }
+        let (savedA, savedB) = (a.scalars, b.scalars)
+        return [
           a.requiresGrad ? Tensor(shape: [m, k], scalars: outer(g.scalars, savedB)) : nil,
           b.requiresGrad
             ? Tensor(shape: [k], scalars: gemv(savedA, rows: m, columns: k, transposed: true, g.scalars))
@@ -56,10 +60,12 @@ extension Tensor {
       precondition(
         a.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([k]·[k, n])")
       let values = gemv(b.scalars, rows: k, columns: n, transposed: true, a.scalars)
-      guard Tensor.recordsGraph(a, b) else { return Tensor(shape: [n], scalars: values) }
-      let (savedA, savedB) = (a.scalars, b.scalars)
       return Tensor.result(shape: [n], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
-        [
+        if isGradEnabled {
+          return [b.matmul(g), a.reshaped([k, 1]).matmul(g.reshaped([1, n]))]
+        }
+        let (savedA, savedB) = (a.scalars, b.scalars)
+        return [
           a.requiresGrad
             ? Tensor(shape: [k], scalars: gemv(savedB, rows: k, columns: n, transposed: false, g.scalars))
             : nil,
@@ -81,9 +87,7 @@ extension Tensor {
     let values = Tensor.transpose(scalars, rows: rows, columns: columns)
     return Tensor.result(
       shape: [columns, rows], scalars: values, name: "TransposeBackward", inputs: [self]
-    ) { g in
-      [Tensor(shape: [rows, columns], scalars: Tensor.transpose(g.scalars, rows: columns, columns: rows))]
-    }
+    ) { g in [g.transposed()] }
   }
 
   /// `transposed()`, in PyTorch's spelling.

@@ -8,7 +8,7 @@ extension Tensor {
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
     let shape = self.shape
     return Tensor.result(shape: [], scalars: [total], name: "SumBackward", inputs: [self]) { g in
-      [Tensor.full(shape, value: g.scalars[0])]
+      [g.broadcasted(to: shape)]
     }
   }
 
@@ -20,7 +20,7 @@ extension Tensor {
     let shape = self.shape
     let n = Double(count)
     return Tensor.result(shape: [], scalars: [total / n], name: "MeanBackward", inputs: [self]) {
-      g in [Tensor.full(shape, value: g.scalars[0] / n)]
+      g in [(g / n).broadcasted(to: shape)]
     }
   }
 
@@ -70,9 +70,8 @@ extension Tensor {
     if !keepDims { outShape.remove(at: axis) }
     let inputShape = shape
     return Tensor.result(shape: outShape, scalars: values, name: name, inputs: [self]) { g in
-      let spread = Tensor(shape: keptShape, scalars: g.scalars)
-      let expanded = noGrad { spread.broadcasted(to: inputShape) }
-      return [scale == 1 ? expanded : expanded.map { $0 * scale }]
+      let expanded = g.reshaped(keptShape).broadcasted(to: inputShape)
+      return [scale == 1 ? expanded : expanded * scale]
     }
   }
 }

@@ -1,5 +1,5 @@
 // Reshaping, slicing and joining. None of these compute anything: their backward rules put the
-// gradient back where each element came from.
+// gradient back where each element came from (slicing and joining are each other's rule).
 
 extension Tensor {
   /// The same elements in a new shape with the same count; one dimension may be −1 and is then
@@ -16,58 +16,64 @@ extension Tensor {
     precondition(
       resolved.reduce(1, *) == count && resolved.allSatisfy { $0 >= 0 },
       "cannot reshape shape \(shape) (\(count) elements) into \(newShape)")
+    if resolved == shape { return self }
     let original = shape
     return Tensor.result(
       shape: resolved, scalars: scalars, name: "ReshapeBackward", inputs: [self]
-    ) { g in [Tensor(shape: original, scalars: g.scalars)] }
+    ) { g in [g.reshaped(original)] }
   }
 
   /// Same as `reshaped(_:)`, in PyTorch's spelling.
   public func reshape(_ newShape: [Int]) -> Tensor { reshaped(newShape) }
 
-  /// The rows `range` of a tensor of rank ≥ 1 (`x[a:b]`), copied.
-  public func rows(_ range: Range<Int>) -> Tensor {
-    precondition(rank >= 1, "rows(_:) needs rank ≥ 1, shape is \(shape)")
+  /// The elements `range` along `axis` (`x.narrow(axis, start, length)`), copied.
+  /// ∂/∂x is g padded with zeros back to the original extent.
+  public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
+    let axis = normalizedAxis(axis)
     precondition(
-      range.lowerBound >= 0 && range.upperBound <= shape[0],
-      "rows \(range) out of bounds for shape \(shape)")
-    let rowSize = shape.dropFirst().reduce(1, *)
-    let values = Array(scalars[(range.lowerBound * rowSize)..<(range.upperBound * rowSize)])
+      range.lowerBound >= 0 && range.upperBound <= shape[axis],
+      "slice \(range) along axis \(axis) out of bounds for shape \(shape)")
+    if range.count == shape[axis] { return self }
+    let outer = shape[..<axis].reduce(1, *)
+    let inner = shape[(axis + 1)...].reduce(1, *)
+    let rowWidth = shape[axis] * inner
+    let width = range.count * inner
+    let start = range.lowerBound * inner
+    var values = [Double]()
+    values.reserveCapacity(outer * width)
+    scalars.withUnsafeBufferPointer { x in
+      for o in 0..<outer {
+        values.append(contentsOf: x[(o * rowWidth + start)..<(o * rowWidth + start + width)])
+      }
+    }
     var outShape = shape
-    outShape[0] = range.count
+    outShape[axis] = range.count
     let original = shape
     return Tensor.result(shape: outShape, scalars: values, name: "SliceBackward", inputs: [self]) {
       g in
-      var full = [Double](repeating: 0, count: original.reduce(1, *))
-      full.replaceSubrange((range.lowerBound * rowSize)..<(range.upperBound * rowSize), with: g.scalars)
-      return [Tensor(shape: original, scalars: full)]
+      var before = original
+      before[axis] = range.lowerBound
+      var after = original
+      after[axis] = original[axis] - range.upperBound
+      let parts = [Tensor.zeros(before), g, Tensor.zeros(after)].filter { $0.shape[axis] > 0 }
+      return [Tensor.concat(parts, alongAxis: axis)]
     }
   }
 
-  /// The columns `range` of a matrix (`x[:, a:b]`), copied.
+  /// The rows `range` of a tensor of rank ≥ 1 (`x[a:b]`).
+  public func rows(_ range: Range<Int>) -> Tensor {
+    precondition(rank >= 1, "rows(_:) needs rank ≥ 1, shape is \(shape)")
+    return slice(alongAxis: 0, range)
+  }
+
+  /// The columns `range` of a matrix (`x[:, a:b]`).
   public func columns(_ range: Range<Int>) -> Tensor {
     precondition(rank == 2, "columns(_:) needs a matrix, shape is \(shape)")
-    precondition(
-      range.lowerBound >= 0 && range.upperBound <= shape[1],
-      "columns \(range) out of bounds for shape \(shape)")
-    let (rows, columns) = (shape[0], shape[1])
-    let width = range.count
-    var values = [Double](repeating: 0, count: rows * width)
-    for r in 0..<rows {
-      for c in 0..<width { values[r * width + c] = scalars[r * columns + range.lowerBound + c] }
-    }
-    return Tensor.result(
-      shape: [rows, width], scalars: values, name: "SliceBackward", inputs: [self]
-    ) { g in
-      var full = [Double](repeating: 0, count: rows * columns)
-      for r in 0..<rows {
-        for c in 0..<width { full[r * columns + range.lowerBound + c] = g.scalars[r * width + c] }
-      }
-      return [Tensor(shape: [rows, columns], scalars: full)]
-    }
+    return slice(alongAxis: 1, range)
   }
 
   /// Joins tensors along an existing axis (`torch.cat`); all other dimensions must agree.
+  /// ∂/∂xᵢ is the slice of g that came from xᵢ.
   public static func concat(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
     precondition(!tensors.isEmpty, "concat needs at least one tensor")
     let first = tensors[0]
@@ -75,34 +81,33 @@ extension Tensor {
     for t in tensors {
       var a = t.shape
       var b = first.shape
-      precondition(a.count == b.count, "concat: shapes \(first.shape) and \(t.shape) differ in rank")
+      precondition(
+        a.count == b.count, "concat: shapes \(first.shape) and \(t.shape) differ in rank")
       a[axis] = 0
       b[axis] = 0
       precondition(
         a == b, "concat along axis \(axis): shapes \(first.shape) and \(t.shape) do not match")
     }
+    if tensors.count == 1 { return first }
     let outer = first.shape[..<axis].reduce(1, *)
     let inner = first.shape[(axis + 1)...].reduce(1, *)
     let widths = tensors.map { $0.shape[axis] * inner }
-    let totalWidth = widths.reduce(0, +)
     var values = [Double]()
-    values.reserveCapacity(outer * totalWidth)
+    values.reserveCapacity(outer * widths.reduce(0, +))
     for o in 0..<outer {
-      for (t, w) in zip(tensors, widths) { values.append(contentsOf: t.scalars[(o * w)..<((o + 1) * w)]) }
+      for (t, w) in zip(tensors, widths) {
+        values.append(contentsOf: t.scalars[(o * w)..<((o + 1) * w)])
+      }
     }
     var outShape = first.shape
-    outShape[axis] = tensors.map { $0.shape[axis] }.reduce(0, +)
-    let shapes = tensors.map(\.shape)
+    let extents = tensors.map { $0.shape[axis] }
+    outShape[axis] = extents.reduce(0, +)
     return result(shape: outShape, scalars: values, name: "CatBackward", inputs: tensors) { g in
-      var parts = widths.map { w in [Double](repeating: 0, count: outer * w) }
-      for o in 0..<outer {
-        var start = o * totalWidth
-        for (i, w) in widths.enumerated() {
-          parts[i].replaceSubrange((o * w)..<((o + 1) * w), with: g.scalars[start..<(start + w)])
-          start += w
-        }
+      var start = 0
+      return extents.map { extent in
+        defer { start += extent }
+        return g.slice(alongAxis: axis, start..<(start + extent))
       }
-      return zip(shapes, parts).map { Tensor(shape: $0, scalars: $1) }
     }
   }
 

@@ -1,0 +1,180 @@
+import Autograd
+import TestSupport
+import XCTest
+
+final class BackwardTests: XCTestCase {
+  func testSumOfSquaresGivesTwiceTheInput() throws {
+    let x = Tensor([1, 2, 3], requiresGrad: true)
+    try (x * x).sum().backward()
+    assertTensor(x.grad, shape: [3], [2, 4, 6])
+  }
+
+  func testZeroGradKeepsTheBufferAndZeroesIt() throws {
+    let x = Tensor([1, 2, 3], requiresGrad: true)
+    try x.square().sum().backward()
+    let buffer = x.grad
+    x.zeroGrad()
+    assertTensor(x.grad, shape: [3], [0, 0, 0])
+    XCTAssertTrue(buffer === x.grad, "zeroGrad keeps the same gradient tensor")
+    x.grad = nil
+    XCTAssertNil(x.grad)
+  }
+
+  func testGradientsAccumulateAcrossBackwardCalls() throws {
+    let x = Tensor([1], requiresGrad: true)
+    try x.square().sum().backward()
+    try x.square().sum().backward()
+    assertTensor(x.grad, shape: [1], [4])
+  }
+
+  func testLeavesAndNonLeaves() throws {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let y = Tensor([3, 4], requiresGrad: true)
+    let z = x * y
+    let loss = z.sum()
+    XCTAssertTrue(x.isLeaf)
+    XCTAssertTrue(y.isLeaf)
+    XCTAssertFalse(z.isLeaf)
+    XCTAssertFalse(loss.isLeaf)
+    try loss.backward()
+    XCTAssertNil(z.grad, "a non-leaf does not keep its gradient without retainGrad")
+    assertTensor(x.grad, shape: [2], [3, 4])
+    assertTensor(y.grad, shape: [2], [1, 2])
+  }
+
+  func testNonLeafKeepsGradWithRetainGrad() throws {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let z = x * Tensor([3, 4])
+    z.retainGrad()
+    try (z * z).sum().backward()
+    assertTensor(z.grad, shape: [2], [6, 16])  // ∂(z²)/∂z = 2z
+    assertTensor(x.grad, shape: [2], [18, 64])  // 2z · 3, 2z · 4
+  }
+
+  func testTensorsThatDoNotRequireGradGetNone() throws {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let c = Tensor([5, 6])
+    try (x * c).sum().backward()
+    XCTAssertNil(c.grad)
+    XCTAssertTrue((c * c).isLeaf, "an op on inputs that do not require grad makes a leaf")
+    XCTAssertFalse((c * c).requiresGrad)
+  }
+
+  func testBackwardOnNonScalarWithoutSeedThrows() {
+    let x = Tensor([1, 2], requiresGrad: true)
+    XCTAssertThrowsError(try (x * 2).backward()) { error in
+      XCTAssertEqual(error as? AutogradError, .nonScalarOutput(shape: [2]))
+      XCTAssertTrue("\(error)".contains("grad can be implicitly created only for scalar outputs"))
+    }
+  }
+
+  func testBackwardWithSeedIsTheVectorJacobianProduct() throws {
+    let x = Tensor([1, 2, 3], requiresGrad: true)
+    let y = x.square()
+    try y.backward(gradient: Tensor([1, 10, 100]))
+    assertTensor(x.grad, shape: [3], [2, 40, 600])
+  }
+
+  func testSeedOfTheWrongShapeThrows() {
+    let x = Tensor([1, 2, 3], requiresGrad: true)
+    XCTAssertThrowsError(try (x * 2).backward(gradient: Tensor([1, 2]))) { error in
+      XCTAssertEqual(error as? AutogradError, .seedShapeMismatch(output: [3], seed: [2]))
+    }
+  }
+
+  func testSecondBackwardThroughReleasedGraphThrows() throws {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let loss = (x * x).sum()
+    try loss.backward()
+    XCTAssertThrowsError(try loss.backward()) { error in
+      guard case .graphReleased = error as? AutogradError else {
+        return XCTFail("expected graphReleased, got \(error)")
+      }
+      XCTAssertTrue("\(error)".contains("backward through the graph a second time"))
+    }
+    assertTensor(x.grad, shape: [2], [2, 4], tolerance: 0)
+  }
+
+  func testRetainGraphAllowsASecondBackward() throws {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let loss = (x * x).sum()
+    try loss.backward(retainGraph: true)
+    try loss.backward()
+    assertTensor(x.grad, shape: [2], [4, 8])
+  }
+
+  func testBackwardOnTensorThatDoesNotRequireGradThrows() {
+    XCTAssertThrowsError(try Tensor(3).backward()) { error in
+      XCTAssertEqual(error as? AutogradError, .doesNotRequireGrad)
+    }
+  }
+
+  func testGradientsThroughSharedSubexpressionsAdd() throws {
+    // y = x·x + x·x: the gradient reaches x along four paths, 4x in total.
+    let x = Tensor([3], requiresGrad: true)
+    let s = x * x
+    try (s + s).sum().backward()
+    assertTensor(x.grad, shape: [1], [12])
+  }
+
+  func testNoGradRecordsNothing() {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let inside = noGrad { x * 2 }
+    XCTAssertFalse(inside.requiresGrad)
+    XCTAssertTrue(inside.isLeaf)
+    let outside = x * 2
+    XCTAssertTrue(outside.requiresGrad)
+    XCTAssertFalse(isGradEnabled == false)
+    withNoGrad { XCTAssertFalse(isGradEnabled) }
+    XCTAssertTrue(isGradEnabled)
+  }
+
+  func testDetachKeepsValuesAndDropsHistory() {
+    let x = Tensor([1, 2], requiresGrad: true)
+    let y = (x * 3).detached()
+    XCTAssertEqual(y.scalars, [3, 6])
+    XCTAssertTrue(y.isLeaf)
+    XCTAssertFalse(y.requiresGrad)
+  }
+
+  func testGradModeIsPerThread() {
+    // One thread sits inside noGrad while another records: neither sees the other's mode.
+    let insideNoGrad = DispatchSemaphore(value: 0)
+    let otherThreadDone = DispatchSemaphore(value: 0)
+    let recorded = LockedBox(false)
+    let thread = Thread {
+      let x = Tensor([1], requiresGrad: true)
+      insideNoGrad.wait()
+      recorded.value = (x * 2).requiresGrad
+      otherThreadDone.signal()
+    }
+    noGrad {
+      thread.start()
+      insideNoGrad.signal()
+      otherThreadDone.wait()
+      XCTAssertFalse(isGradEnabled)
+    }
+    XCTAssertTrue(recorded.value, "the other thread kept grad mode on")
+  }
+
+  func testBroadcastGradientsAreReducedToTheOperandShape() throws {
+    let x = Tensor([[1, 2, 3], [4, 5, 6]], requiresGrad: true)
+    let bias = Tensor([10, 20, 30], requiresGrad: true)
+    let scale = Tensor(2, requiresGrad: true)
+    try ((x + bias) * scale).sum().backward()
+    assertTensor(bias.grad, shape: [3], [4, 4, 4])
+    assertTensor(scale.grad, shape: [], [21 + 60 + 60])
+    assertTensor(x.grad, shape: [2, 3], [2, 2, 2, 2, 2, 2])
+  }
+}
+
+/// A value shared between threads in a test.
+final class LockedBox<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stored: Value
+  init(_ value: Value) { stored = value }
+  var value: Value {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
+  }
+}

@@ -1,0 +1,107 @@
+import Autograd
+import SeededRandom
+import TestSupport
+import XCTest
+
+/// Every operation's backward rule against central finite differences on random inputs,
+/// including broadcast shapes. Tolerance: relative error ≤ 1e-6 (see `GradCheckResult`).
+final class GradCheckTests: XCTestCase {
+  var generator = SplitMix64(seed: 7)
+
+  func random(_ shape: [Int], _ lower: Double = -2, _ upper: Double = 2) -> Tensor {
+    Tensor.randomUniform(shape, lower: lower, upper: upper, generator: &generator)
+  }
+
+  func check(
+    _ name: String, _ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line,
+    _ f: @escaping ([Tensor]) -> Tensor
+  ) throws {
+    let result = try gradCheck(of: f, at: inputs)
+    XCTAssertGreaterThan(result.checked, 0, name, file: file, line: line)
+    XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(name): \(result)", file: file, line: line)
+  }
+
+  func testArithmeticWithBroadcasting() throws {
+    let shapes: [([Int], [Int])] = [([3, 4], [3, 4]), ([3, 4], [4]), ([3, 1], [1, 4]), ([2, 3, 4], [3, 1]), ([], [2, 2])]
+    for (sa, sb) in shapes {
+      try check("add \(sa) \(sb)", [random(sa), random(sb)]) { $0[0] + $0[1] }
+      try check("sub \(sa) \(sb)", [random(sa), random(sb)]) { $0[0] - $0[1] }
+      try check("mul \(sa) \(sb)", [random(sa), random(sb)]) { $0[0] * $0[1] }
+      try check("div \(sa) \(sb)", [random(sa), random(sb, 0.5, 2)]) { $0[0] / $0[1] }
+    }
+    try check("neg", [random([3])]) { -$0[0] }
+    try check("scalars", [random([3])]) { 2 * $0[0] + 1 - 3 / ($0[0] * $0[0] + 1) }
+  }
+
+  func testPowersExponentialsAndAbsoluteValue() throws {
+    try check("pow scalar", [random([5], 0.5, 2)]) { $0[0].pow(3.5) }
+    try check("pow tensor", [random([2, 3], 0.5, 2), random([3], -1, 2)]) { $0[0].pow($0[1]) }
+    try check("square", [random([4])]) { $0[0].square() }
+    try check("sqrt", [random([4], 0.5, 3)]) { $0[0].sqrt() }
+    try check("exp", [random([4])]) { $0[0].exp() }
+    try check("log", [random([4], 0.5, 3)]) { $0[0].log() }
+    try check("abs", [Tensor([-1.5, 0.7, 2])]) { $0[0].abs() }
+  }
+
+  func testPiecewiseFunctions() throws {
+    let x = Tensor([-1.5, -0.3, 0.4, 2])
+    try check("relu", [x]) { $0[0].relu() }
+    try check("clamp", [x]) { $0[0].clamped(min: -1, max: 1) }
+    try check("maximum", [random([2, 3]), random([3])]) { maximum($0[0], $0[1]) }
+    try check("minimum", [random([2, 3]), random([3])]) { minimum($0[0], $0[1]) }
+    try check("where", [random([3, 2]), random([2])]) {
+      Tensor.where($0[0] .> Tensor(0), $0[0] * 3, $0[1].square())
+    }
+  }
+
+  func testReductions() throws {
+    try check("sum", [random([3, 4])]) { $0[0].sum() }
+    try check("mean", [random([3, 4])]) { $0[0].mean() }
+    for axis in [0, 1, -1] {
+      for keep in [false, true] {
+        try check("sum axis \(axis) \(keep)", [random([2, 3, 4])]) {
+          $0[0].sum(alongAxis: axis, keepDims: keep).square()
+        }
+        try check("mean axis \(axis) \(keep)", [random([2, 3, 4])]) {
+          $0[0].mean(alongAxis: axis, keepDims: keep).square()
+        }
+      }
+    }
+  }
+
+  func testLinearAlgebra() throws {
+    try check("matmul 2x2", [random([3, 4]), random([4, 2])]) { $0[0].matmul($0[1]) }
+    try check("matmul 2x1", [random([3, 4]), random([4])]) { $0[0].matmul($0[1]) }
+    try check("matmul 1x2", [random([4]), random([4, 2])]) { $0[0].matmul($0[1]) }
+    try check("matmul 1x1", [random([4]), random([4])]) { $0[0].matmul($0[1]) }
+    try check("transpose", [random([2, 3])]) { $0[0].transposed() * Tensor([1, 2]) }
+  }
+
+  func testShapeOperations() throws {
+    try check("reshape", [random([2, 3])]) { $0[0].reshaped([3, -1]) * Tensor([1, 2]) }
+    try check("rows", [random([4, 3])]) { $0[0].rows(1..<3).square() }
+    try check("columns", [random([4, 3])]) { $0[0].columns(1..<2).square() }
+    try check("slice", [random([2, 5, 2])]) { $0[0].slice(alongAxis: 1, 1..<4).exp() }
+    try check("concat", [random([2, 3]), random([2, 2])]) {
+      Tensor.concat([$0[0], $0[1]], alongAxis: 1) * Tensor([1, 2, 3, 4, 5])
+    }
+    try check("stack", [random([3]), random([3])]) {
+      Tensor.stack([$0[0], $0[1].square()], alongAxis: 1)
+    }
+    try check("broadcasted", [random([3, 1])]) { $0[0].broadcasted(to: [2, 3, 4]).exp() }
+  }
+
+  /// Second derivatives go through the same rules, recorded: check the gradient as a function.
+  func testSecondDerivativesOfEveryUnaryOperation() throws {
+    let ops: [(String, (Tensor) -> Tensor)] = [
+      ("exp", { $0.exp() }), ("log", { ($0 + 3).log() }), ("sqrt", { ($0 + 3).sqrt() }),
+      ("pow", { ($0 + 3).pow(2.5) }), ("square", { $0.square() }), ("div", { 1 / ($0 + 3) }),
+      ("mul", { $0 * $0 * $0 }), ("matmul", { Tensor([[1, 2], [3, 4]]).matmul($0).square() }),
+    ]
+    for (name, op) in ops {
+      try check("d² \(name)", [random([2], -1, 1)]) { inputs in
+        try! gradient(of: { op($0).sum() }, at: inputs[0], createGraph: true)
+      }
+    }
+  }
+}
