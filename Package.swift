@@ -16,7 +16,9 @@ let package = Package(
   ],
   targets: [
     // Public libraries.
-    .target(name: "Autograd", dependencies: ["CBLAS", "SeededRandom"]),
+    .target(
+      name: "Autograd", dependencies: ["CBLAS", "SeededRandom"],
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "SeededRandom"),
     .target(name: "Models", dependencies: ["Autograd"]),
     .target(name: "Optim", dependencies: ["Autograd"]),

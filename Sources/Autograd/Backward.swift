@@ -89,16 +89,13 @@ extension Tensor {
         guard let outputGrad = tensor.pendingGrad else { continue }
         tensor.pendingGrad = nil
         deliver(outputGrad, to: tensor)
-        let inputGrads = rule(outputGrad)
-        for (input, inputGrad) in zip(function.inputs, inputGrads) {
-          guard input.requiresGrad, let inputGrad else { continue }
+        func receive(_ inputGrad: Tensor?, _ input: Tensor) {
+          guard input.requiresGrad, let inputGrad else { return }
           let reduced = inputGrad.summed(toShape: input.shape)
           if input.isLeaf {
             deliver(reduced, to: input)
           } else if let pending = input.pendingGrad {
-            if createGraph {
-              input.pendingGrad = pending + reduced
-            } else if pending.isLeaf {
+            if !createGraph && pending.isLeaf {
               pending.addInPlace(reduced)
             } else {
               input.pendingGrad = pending + reduced
@@ -108,6 +105,17 @@ extension Tensor {
             input.pendingGrad =
               createGraph ? reduced : Tensor(shape: reduced.shape, scalars: reduced.scalars)
           }
+        }
+        let inputs = function.inputs
+        switch rule {
+        case .unary(let backward):
+          receive(backward(outputGrad, inputs[0]), inputs[0])
+        case .binary(let backward):
+          let (ga, gb) = backward(outputGrad, inputs[0], inputs[1])
+          receive(ga, inputs[0])
+          receive(gb, inputs[1])
+        case .general(let backward):
+          for (input, inputGrad) in zip(inputs, backward(outputGrad)) { receive(inputGrad, input) }
         }
       }
     }
@@ -119,10 +127,13 @@ extension Tensor {
   func topologicalOrder() throws -> [Tensor] {
     let mark = traversalCounter.wrappingAdd(1, ordering: .relaxed).newValue
     var order: [Tensor] = []
-    // Iterative depth-first search: (tensor, next input to visit).
-    var stack: [(Tensor, Int)] = [(self, 0)]
+    // Iterative depth-first search. Two parallel stacks (the tensor, and the next of its inputs
+    // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call.
+    var pending: [Tensor] = [self]
+    var nextInput: [Int] = [0]
     visitMark = mark
-    while let (tensor, next) = stack.popLast() {
+    while let tensor = pending.popLast() {
+      let next = nextInput.removeLast()
       let function = tensor.gradFunction!
       guard function.rule != nil else {
         throw AutogradError.graphReleased(operation: function.name)
@@ -134,8 +145,10 @@ extension Tensor {
         index += 1
         if input.gradFunction != nil, input.visitMark != mark {
           input.visitMark = mark
-          stack.append((tensor, index))
-          stack.append((input, 0))
+          pending.append(tensor)
+          nextInput.append(index)
+          pending.append(input)
+          nextInput.append(0)
           descended = true
           break
         }

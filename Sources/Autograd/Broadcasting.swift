@@ -184,10 +184,23 @@ extension Tensor {
     if shape == target { return self }
     let check = Tensor.checkedBroadcastShape(shape, target, "broadcasted(to:)")
     precondition(check == target, "shape \(shape) cannot be broadcast to \(target)")
-    let (outShape, values) = Tensor.broadcastElementwise(
-      shape, scalars, target, [Double](repeating: 0, count: target.reduce(1, *)),
-      operation: "broadcasted(to:)"
-    ) { x, _ in x }
+    let outShape = target
+    let total = target.reduce(1, *)
+    var values: [Double]
+    if count == 1 {
+      values = [Double](repeating: scalars[0], count: total)
+    } else {
+      values = [Double](repeating: 0, count: total)
+      let sourceStrides = Tensor.broadcastStrides(of: shape, in: target)
+      let targetStrides = Tensor.strides(of: target)
+      scalars.withUnsafeBufferPointer { source in
+        values.withUnsafeMutableBufferPointer { out in
+          Tensor.forEachBroadcastOffset(target, targetStrides, sourceStrides) { _, to, from in
+            out[to] = source[from]
+          }
+        }
+      }
+    }
     return Tensor.result(shape: outShape, scalars: values, name: "ExpandBackward", inputs: [self]) {
       [$0]
     }

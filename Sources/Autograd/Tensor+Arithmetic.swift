@@ -16,13 +16,11 @@ extension Tensor {
   @inline(__always)
   static func binary(
     _ a: Tensor, _ b: Tensor, name: String, _ op: (Double, Double) -> Double,
-    rule: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor) -> [Tensor?]
+    rule: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?)
   ) -> Tensor {
     let (shape, values) = broadcastElementwise(
       a.shape, a.scalars, b.shape, b.scalars, operation: name, op)
-    return result(shape: shape, scalars: values, name: name, inputs: [a, b]) { g in
-      rule(g, a, b)
-    }
+    return result(shape: shape, scalars: values, name: name, inputs: [a, b], .binary(rule))
   }
 
   /// A unary op's value and, when recorded, its rule (given the output gradient and the input).
@@ -37,7 +35,7 @@ extension Tensor {
       }
       initialized = x.count
     }
-    return result(shape: x.shape, scalars: values, name: name, inputs: [x]) { g in [rule(g, x)] }
+    return result(shape: x.shape, scalars: values, name: name, inputs: [x], .unary(rule))
   }
 
   /// Elementwise `op` on values only, never recorded: masks and constants.
@@ -60,25 +58,25 @@ extension Tensor {
 extension Tensor {
   /// `a + b`; ∂/∂a = g, ∂/∂b = g.
   public static func + (a: Tensor, b: Tensor) -> Tensor {
-    binary(a, b, name: "AddBackward", +) { g, _, _ in [g, g] }
+    binary(a, b, name: "AddBackward", +) { g, _, _ in (g, g) }
   }
 
   /// `a − b`; ∂/∂a = g, ∂/∂b = −g.
   public static func - (a: Tensor, b: Tensor) -> Tensor {
-    binary(a, b, name: "SubBackward", -) { g, _, b in [g, b.requiresGrad ? -g : nil] }
+    binary(a, b, name: "SubBackward", -) { g, _, b in (g, b.requiresGrad ? -g : nil) }
   }
 
   /// `a · b` elementwise; ∂/∂a = g·b, ∂/∂b = g·a.
   public static func * (a: Tensor, b: Tensor) -> Tensor {
     binary(a, b, name: "MulBackward", *) { g, a, b in
-      [a.requiresGrad ? g * b : nil, b.requiresGrad ? g * a : nil]
+      (a.requiresGrad ? g * b : nil, b.requiresGrad ? g * a : nil)
     }
   }
 
   /// `a / b` elementwise; ∂/∂a = g/b, ∂/∂b = −g·a/b².
   public static func / (a: Tensor, b: Tensor) -> Tensor {
     binary(a, b, name: "DivBackward", /) { g, a, b in
-      [a.requiresGrad ? g / b : nil, b.requiresGrad ? -(g * a) / (b * b) : nil]
+      (a.requiresGrad ? g / b : nil, b.requiresGrad ? -(g * a) / (b * b) : nil)
     }
   }
 
@@ -116,13 +114,15 @@ extension Tensor {
       let gx = x.requiresGrad ? g * y * x.pow(y - 1) : nil
       let gy =
         y.requiresGrad ? Tensor.where(x .== Tensor(0), Tensor(0), g * x.pow(y) * x.log()) : nil
-      return [gx, gy]
+      return (gx, gy)
     }
   }
 
   /// `x²`; ∂/∂x = 2g·x.
   public func square() -> Tensor {
-    Tensor.unary(self, name: "SquareBackward", { $0 * $0 }) { g, x in g * x * 2 }
+    Tensor.unary(self, name: "SquareBackward", { $0 * $0 }) { g, x in
+      isGradEnabled ? g * x * 2 : Tensor.combine(g, x) { g, x in g * x * 2 }
+    }
   }
 
   /// `√x`; ∂/∂x = g / (2√x).

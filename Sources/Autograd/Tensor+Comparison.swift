@@ -48,20 +48,20 @@ extension Tensor {
   /// operand, and is split in half between the two where they are equal, as PyTorch does.
   public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     binary(a, b, name: "MaximumBackward", { Swift.max($0, $1) }) { g, a, b in
-      [
+      (
         g * combine(a, b) { a, b in a > b ? 1 : (a == b ? 0.5 : 0) },
-        g * combine(a, b) { a, b in b > a ? 1 : (a == b ? 0.5 : 0) },
-      ]
+        g * combine(a, b) { a, b in b > a ? 1 : (a == b ? 0.5 : 0) }
+      )
     }
   }
 
   /// Elementwise minimum with broadcasting (`torch.minimum`); ties split the gradient in half.
   public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     binary(a, b, name: "MinimumBackward", { Swift.min($0, $1) }) { g, a, b in
-      [
+      (
         g * combine(a, b) { a, b in a < b ? 1 : (a == b ? 0.5 : 0) },
-        g * combine(a, b) { a, b in b < a ? 1 : (a == b ? 0.5 : 0) },
-      ]
+        g * combine(a, b) { a, b in b < a ? 1 : (a == b ? 0.5 : 0) }
+      )
     }
   }
 

@@ -8,7 +8,7 @@ extension Tensor {
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
     let shape = self.shape
     return Tensor.result(shape: [], scalars: [total], name: "SumBackward", inputs: [self]) { g in
-      [g.broadcasted(to: shape)]
+      [isGradEnabled ? g.broadcasted(to: shape) : Tensor.full(shape, value: g.scalars[0])]
     }
   }
 
@@ -20,7 +20,8 @@ extension Tensor {
     let shape = self.shape
     let n = Double(count)
     return Tensor.result(shape: [], scalars: [total / n], name: "MeanBackward", inputs: [self]) {
-      g in [(g / n).broadcasted(to: shape)]
+      g in
+      [isGradEnabled ? (g / n).broadcasted(to: shape) : Tensor.full(shape, value: g.scalars[0] / n)]
     }
   }
 
