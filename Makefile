@@ -1,6 +1,6 @@
 # fit: the two commands a fresh machine needs are `make demo` and `make test`.
 SWIFT ?= swift
-BENCH_DATA ?= $(CURDIR)/bench-data
+BENCH_DATA ?= /tmp/fit-bench-data
 
 .PHONY: demo test build bench setup clean
 

@@ -4,6 +4,6 @@
 
 // LAPACK, Fortran calling convention: every argument by pointer.
 // dgelsd: least squares min ||A·x − b|| by SVD (rank-revealing, robust to collinear columns).
-void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b,
-             const int *ldb, double *s, const double *rcond, int *rank, double *work,
-             const int *lwork, int *iwork, int *info);
+void dgelsd_(int *m, int *n, int *nrhs, double *a, int *lda, double *b,
+             int *ldb, double *s, double *rcond, int *rank, double *work,
+             int *lwork, int *iwork, int *info);
