@@ -1,0 +1,49 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Writes a file so that a reader sees either the old content or the new, never a mixture: the
+/// data go to a temporary file in the same folder, which is flushed (`fsync`), renamed over the
+/// final name (atomic on POSIX file systems), and the folder is flushed so the rename survives a
+/// power cut.
+public enum AtomicFile {
+  public static func write(_ data: Data, to url: URL) throws {
+    try write(to: url) { temporary in
+      guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
+        throw OutputError.cannotCreate(url.path, reason: String(cString: strerror(errno)))
+      }
+    }
+  }
+
+  /// Lets `produce` write the temporary file however it likes (HDF5, say), then publishes it.
+  public static func write(to url: URL, produce: (URL) throws -> Void) throws {
+    let folder = url.deletingLastPathComponent()
+    let temporary = folder.appendingPathComponent(
+      ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    do {
+      try produce(temporary)
+      try sync(path: temporary.path)
+      guard rename(temporary.path, url.path) == 0 else {
+        throw OutputError.writeFailed(url.path, reason: String(cString: strerror(errno)))
+      }
+      try sync(path: folder.path)
+    } catch {
+      unlink(temporary.path)
+      throw error
+    }
+  }
+
+  /// `fsync` of a file or folder by path.
+  static func sync(path: String) throws {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw OutputError.writeFailed(path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw OutputError.writeFailed(path, reason: String(cString: strerror(errno)))
+    }
+  }
+}
