@@ -1,1 +1,0 @@
-// Training: filled by its issue.
