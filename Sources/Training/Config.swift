@@ -71,6 +71,11 @@ public struct DataConfig: Equatable, Sendable {
     public var features: String
     /// `targets` (default `"/y"`): a 1-D or 2-D data set with as many rows.
     public var targets: String
+
+    public init(features: String = "/X", targets: String = "/y") {
+      self.features = features
+      self.targets = targets
+    }
   }
 
   /// `path` (required): the data file; relative paths resolve against the config file's folder
@@ -117,6 +122,13 @@ public struct ModelConfig: Equatable, Sendable {
   /// `interactionOnly` (polynomial only; default `false`): leave out powers of single features
   /// (`x0^2`), keeping products of distinct features.
   public var interactionOnly: Bool
+
+  public init(kind: Kind, bias: Bool = true, degree: Int = 1, interactionOnly: Bool = false) {
+    self.kind = kind
+    self.bias = bias
+    self.degree = degree
+    self.interactionOnly = interactionOnly
+  }
 }
 
 /// `loss`: `{"kind": "mse"}`, `{"kind": "huber", "delta": 1.0}`, ..., or the kind alone
@@ -130,6 +142,12 @@ public struct LossConfig: Equatable, Sendable {
   public var delta: Double
   /// `l2` (default `0`): ridge penalty λ·Σw² added to the loss, biases excluded; ≥ 0.
   public var l2: Double
+
+  public init(kind: Kind, delta: Double = 1.0, l2: Double = 0) {
+    self.kind = kind
+    self.delta = delta
+    self.l2 = l2
+  }
 }
 
 /// `optimizer`. Its keys depend on the kind:
@@ -212,6 +230,11 @@ public struct TrainingOptions: Equatable, Sendable {
     public var patience: Int
     /// `minDelta` (default 0): ≥ 0.
     public var minDelta: Double
+
+    public init(patience: Int = 5, minDelta: Double = 0) {
+      self.patience = patience
+      self.minDelta = minDelta
+    }
   }
 
   /// `epochs` (default 100): passes over the training rows; ≥ 1.
@@ -241,6 +264,11 @@ public struct OutputConfig: Equatable, Sendable {
     public var steps: Int?
     /// `epochs` (default 1): every this many epochs; ≥ 1.
     public var epochs: Int?
+
+    public init(steps: Int? = nil, epochs: Int? = 1) {
+      self.steps = steps
+      self.epochs = epochs
+    }
   }
 
   /// `dir` (default `"runs/<name>"`): relative paths resolve against the config file's folder
