@@ -311,7 +311,9 @@ struct JSONParser {
       return scalar
     default:
       offset -= 1
-      throw syntaxError("invalid escape \\\(foundHere.dropFirst().dropLast()) in a string")
+      let escape = foundHere.dropFirst().dropLast()
+      offset -= 1  // point at the backslash
+      throw syntaxError("invalid escape \\\(escape) in a string")
     }
   }
 
