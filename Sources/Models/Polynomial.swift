@@ -17,6 +17,8 @@ public struct Polynomial: Module {
   public let inputFeatures: Int
   public let features: PolynomialFeatures
   public let linear: Linear
+  /// `features.combinations(inputFeatures:)`, listed once.
+  private let combinations: [[Int]]
 
   /// A polynomial of `degree` in `inputFeatures` variables with `outputs` outputs. Its
   /// coefficients start at zero, or drawn from `seed` as `Linear(...seed:)` draws them.
@@ -25,9 +27,11 @@ public struct Polynomial: Module {
     bias: Bool = true, seed: UInt64? = nil
   ) {
     let features = PolynomialFeatures(degree: degree, interactionOnly: interactionOnly)
-    let expanded = features.outputFeatures(inputFeatures: inputFeatures)
+    let combinations = features.combinations(inputFeatures: inputFeatures)
+    let expanded = combinations.count
     self.inputFeatures = inputFeatures
     self.features = features
+    self.combinations = combinations
     if let seed {
       self.linear = Linear(
         inputFeatures: expanded, outputFeatures: outputs, bias: bias, seed: seed)
@@ -55,6 +59,6 @@ public struct Polynomial: Module {
       x.rank == 2 && x.shape[1] == inputFeatures,
       "Polynomial in \(inputFeatures) variables needs input of shape [rows, \(inputFeatures)], "
         + "got \(x.shape)")
-    return linear(features(x))
+    return linear(features.expand(x, combinations))
   }
 }

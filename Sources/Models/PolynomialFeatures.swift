@@ -43,11 +43,10 @@ public struct PolynomialFeatures: Sendable, Equatable {
         // The rightmost position that can still grow: its largest value leaves room for the
         // positions after it (strictly increasing values for sets, non-decreasing for multisets).
         var position = d - 1
-        while position >= 0
-          && indices[position] == (interactionOnly ? inputFeatures - d + position : inputFeatures - 1)
-        {
-          position -= 1
+        func largest(_ position: Int) -> Int {
+          interactionOnly ? inputFeatures - d + position : inputFeatures - 1
         }
+        while position >= 0 && indices[position] == largest(position) { position -= 1 }
         guard position >= 0 else { break }
         indices[position] += 1
         for later in (position + 1)..<d {
@@ -94,7 +93,12 @@ public struct PolynomialFeatures: Sendable, Equatable {
   /// either way.
   public func callAsFunction(_ x: Tensor) -> Tensor {
     precondition(x.rank == 2, "PolynomialFeatures needs a matrix [rows, features], got \(x.shape)")
-    let combinations = combinations(inputFeatures: x.shape[1])
+    return expand(x, combinations(inputFeatures: x.shape[1]))
+  }
+
+  /// The expansion with the columns' combinations already listed, so a model applying it at
+  /// every step lists them once.
+  func expand(_ x: Tensor, _ combinations: [[Int]]) -> Tensor {
     if x.requiresGrad && isGradEnabled {
       return differentiableExpansion(x, combinations)
     }

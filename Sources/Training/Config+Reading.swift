@@ -214,7 +214,8 @@ extension OptimizerConfig {
       }
       return (values[0], values[1])
     case .array?: throw o.invalid("betas", expected: expected)
-    case let value?: throw o.error(.wrongType(expected: expected, found: describeFound(value)), at: "betas")
+    case let value?:
+      throw o.error(.wrongType(expected: expected, found: describeFound(value)), at: "betas")
     }
   }
 }

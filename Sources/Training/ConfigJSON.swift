@@ -250,7 +250,8 @@ struct JSONParser {
     var scalars = String.UnicodeScalarView()
     var runStart = offset
     func flushRun(_ end: Int) {
-      scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+      scalars.append(
+        contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
     }
     while true {
       guard offset < bytes.count else { throw syntaxError("unterminated string") }

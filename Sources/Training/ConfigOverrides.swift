@@ -16,7 +16,8 @@ struct ConfigOverride {
     }
     let keyPath = argument[..<equals]
     let text = String(argument[argument.index(after: equals)...])
-    let components = keyPath.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    let components = keyPath.split(separator: ".", omittingEmptySubsequences: false).map(
+      String.init)
     guard !components.contains(where: \.isEmpty) else {
       throw Self.error(argument, "expected `key.path=value` with a key path like `optimizer.lr`")
     }

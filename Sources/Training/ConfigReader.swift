@@ -158,8 +158,10 @@ struct ConfigObject {
   func object(_ key: String) throws(ConfigError) -> ConfigObject {
     switch self[key] {
     case nil: return ConfigObject(reader: reader, path: keyPath(key), members: [])
-    case .object(let members)?: return ConfigObject(reader: reader, path: keyPath(key), members: members)
-    case let value?: throw error(.wrongType(expected: "an object", found: describeFound(value)), at: key)
+    case .object(let members)?:
+      return ConfigObject(reader: reader, path: keyPath(key), members: members)
+    case let value?:
+      throw error(.wrongType(expected: "an object", found: describeFound(value)), at: key)
     }
   }
 
@@ -167,7 +169,8 @@ struct ConfigObject {
   func nullableObject(_ key: String) throws(ConfigError) -> ConfigObject? {
     switch self[key] {
     case nil, .null?: return nil
-    case .object(let members)?: return ConfigObject(reader: reader, path: keyPath(key), members: members)
+    case .object(let members)?:
+      return ConfigObject(reader: reader, path: keyPath(key), members: members)
     case let value?:
       throw error(.wrongType(expected: "an object or null", found: describeFound(value)), at: key)
     }
@@ -190,7 +193,8 @@ struct ConfigObject {
     case let value?:
       throw error(
         .wrongType(
-          expected: "an object or one of \(Self.quotedList(Kind.self))", found: describeFound(value)),
+          expected: "an object or one of \(Self.quotedList(Kind.self))", found: describeFound(value)
+        ),
         at: key)
     }
   }
@@ -242,7 +246,9 @@ struct ConfigObject {
     return try integer(value, key, rule, nullable: true)
   }
 
-  private func integer(_ value: JSONValue, _ key: String, _ rule: IntegerRule, nullable: Bool = false)
+  private func integer(
+    _ value: JSONValue, _ key: String, _ rule: IntegerRule, nullable: Bool = false
+  )
     throws(ConfigError) -> Int
   {
     let expected = nullable ? rule.expected + " or null" : rule.expected

@@ -17,7 +17,8 @@ final class ConfigDefaultsTests: XCTestCase {
     XCTAssertEqual(c.data.delimiter, ",")
     XCTAssertTrue(c.data.header)
     XCTAssertEqual(c.data.missing, .error)
-    XCTAssertEqual(c.model, ModelConfig(kind: .linear, bias: true, degree: 1, interactionOnly: false))
+    XCTAssertEqual(
+      c.model, ModelConfig(kind: .linear, bias: true, degree: 1, interactionOnly: false))
     XCTAssertEqual(c.loss, LossConfig(kind: .mse, delta: 1, l2: 0))
     XCTAssertEqual(c.optimizer.kind, .adam)
     XCTAssertEqual(c.optimizer.lr, 0.001)
@@ -159,7 +160,8 @@ final class ConfigDefaultsTests: XCTestCase {
       minimalConfig, Self.fullExample,
       config(#""optimizer": "momentum", "schedule": {"kind": "step", "stepSize": 30}"#),
       config(#""optimizer": {"kind": "sgd", "nesterov": true, "momentum": 0.5}, "loss": "mae""#),
-      config(#""schedule": {"kind": "plateau", "patience": 2}, "output": {"checkpointEvery": null}"#),
+      config(
+        #""schedule": {"kind": "plateau", "patience": 2}, "output": {"checkpointEvery": null}"#),
       config(#""schedule": {"kind": "exponential", "gamma": 0.99}"#),
       #"{"data": {"path": "d.h5", "validation": {"path": "v.h5"}}}"#,
     ] {
@@ -170,8 +172,10 @@ final class ConfigDefaultsTests: XCTestCase {
 
   func testKindAloneIsShortForTheObjectWithDefaults() throws {
     let c = try parseConfig(
-      config(#""model": "polynomial", "loss": "huber", "optimizer": "sgd", "schedule": "constant""#))
-    XCTAssertEqual(c.model, ModelConfig(kind: .polynomial, bias: true, degree: 2, interactionOnly: false))
+      config(#""model": "polynomial", "loss": "huber", "optimizer": "sgd", "schedule": "constant""#)
+    )
+    XCTAssertEqual(
+      c.model, ModelConfig(kind: .polynomial, bias: true, degree: 2, interactionOnly: false))
     XCTAssertEqual(c.loss, LossConfig(kind: .huber, delta: 1, l2: 0))
     XCTAssertEqual(c.optimizer.kind, .sgd)
     XCTAssertEqual(c.optimizer.lr, 0.01)
@@ -195,7 +199,8 @@ final class ConfigDefaultsTests: XCTestCase {
     let tsv = try parseConfig(#"{"data": {"path": "t.tsv", "targets": ["y"]}}"#)
     XCTAssertEqual(tsv.data.format, .csv)
     XCTAssertEqual(tsv.data.delimiter, "\t")
-    let explicit = try parseConfig(#"{"data": {"path": "t.data", "format": "csv", "targets": ["y"]}}"#)
+    let explicit = try parseConfig(
+      #"{"data": {"path": "t.data", "format": "csv", "targets": ["y"]}}"#)
     XCTAssertEqual(explicit.data.format, .csv)
   }
 

@@ -22,8 +22,11 @@ final class ConfigOverrideTests: XCTestCase {
 
   func testOverrideCreatesNestedObjects() throws {
     let c = try parseConfig(
-      minimalConfig, overrides: ["training.earlyStopping.patience=4", "schedule.kind=step",
-        "schedule.stepSize=10"])
+      minimalConfig,
+      overrides: [
+        "training.earlyStopping.patience=4", "schedule.kind=step",
+        "schedule.stepSize=10",
+      ])
     XCTAssertEqual(c.training.earlyStopping, .init(patience: 4, minDelta: 0))
     XCTAssertEqual(c.schedule.kind, .step)
     XCTAssertEqual(c.schedule.stepSize, 10)
@@ -35,7 +38,8 @@ final class ConfigOverrideTests: XCTestCase {
   }
 
   func testOverrideIndexesIntoArrays() throws {
-    let c = try parseConfig(config(#""optimizer": {"betas": [0.9, 0.99]}"#), overrides: ["optimizer.betas.1=0.9999"])
+    let c = try parseConfig(
+      config(#""optimizer": {"betas": [0.9, 0.99]}"#), overrides: ["optimizer.betas.1=0.9999"])
     XCTAssertEqual(c.optimizer.beta2, 0.9999)
   }
 

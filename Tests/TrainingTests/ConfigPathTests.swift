@@ -40,7 +40,8 @@ final class ConfigPathTests: XCTestCase {
 
     let relative = try TrainingConfig.load(
       file: "linear demo.json", workingDirectory: folder.path)
-    XCTAssertEqual(relative, try TrainingConfig.load(file: file.path, overrides: ["training.epochs=100"]))
+    XCTAssertEqual(
+      relative, try TrainingConfig.load(file: file.path, overrides: ["training.epochs=100"]))
   }
 
   func testLoadErrorsNameTheFile() throws {
@@ -58,7 +59,8 @@ final class ConfigPathTests: XCTestCase {
     XCTAssertThrowsError(try TrainingConfig.load(file: file.path)) {
       XCTAssertEqual(
         "\($0)",
-        "\(file.path):4:5: invalid JSON: expected `,` or `}` after the value of \"path\", found `\"`")
+        "\(file.path):4:5: invalid JSON: expected `,` or `}` after the value of \"path\", found `\"`"
+      )
     }
   }
 }

@@ -55,10 +55,14 @@ final class ConfigSyntaxTests: XCTestCase {
     assertConfigError(
       "{\"name\": \"abc\n\"}",
       "cfg.json:1:14: invalid JSON: unterminated string (a line break in a string is written \\n)")
-    assertConfigError("{\"name\": \"a\\qb\"}", "cfg.json:1:12: invalid JSON: invalid escape \\q in a string")
-    assertConfigError("{\"data\": {", "cfg.json:1:11: invalid JSON: expected a key in double quotes, found end of text")
+    assertConfigError(
+      "{\"name\": \"a\\qb\"}", "cfg.json:1:12: invalid JSON: invalid escape \\q in a string")
+    assertConfigError(
+      "{\"data\": {",
+      "cfg.json:1:11: invalid JSON: expected a key in double quotes, found end of text")
     assertConfigError("", "cfg.json:1:1: invalid JSON: the text is empty; expected a JSON object")
-    assertConfigError("{} {}", "cfg.json:1:4: invalid JSON: unexpected `{` after the end of the JSON value")
+    assertConfigError(
+      "{} {}", "cfg.json:1:4: invalid JSON: unexpected `{` after the end of the JSON value")
     assertConfigError(
       "{\"a\" 1}", "cfg.json:1:6: invalid JSON: expected `:` after the key \"a\", found `1`")
   }

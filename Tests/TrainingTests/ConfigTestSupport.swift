@@ -28,7 +28,8 @@ func assertConfigError(
     return nil
   } catch {
     XCTAssertEqual("\(error)", message, file: file, line: line)
-    XCTAssertTrue(error is ConfigError, "\(type(of: error)) is not a ConfigError", file: file, line: line)
+    XCTAssertTrue(
+      error is ConfigError, "\(type(of: error)) is not a ConfigError", file: file, line: line)
     return error as? ConfigError
   }
 }
