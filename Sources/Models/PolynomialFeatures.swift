@@ -102,10 +102,26 @@ public struct PolynomialFeatures: Sendable, Equatable {
     if x.requiresGrad && isGradEnabled {
       return differentiableExpansion(x, combinations)
     }
-    let (rows, columns) = (x.shape[0], x.shape[1])
+    let values = Self.expand(x.scalars, columns: x.shape[1], combinations)
+    return Tensor(shape: [x.shape[0], combinations.count], scalars: values)
+  }
+
+  /// The expansion of a row-major table of `inputFeatures` columns, as plain values: for a
+  /// caller that expands a whole data set once, before making tensors of it.
+  public func expand(rows scalars: [Double], inputFeatures: Int) -> [Double] {
+    precondition(
+      scalars.count % inputFeatures == 0,
+      "\(scalars.count) values do not make rows of \(inputFeatures) features")
+    return Self.expand(scalars, columns: inputFeatures, combinations(inputFeatures: inputFeatures))
+  }
+
+  private static func expand(_ scalars: [Double], columns: Int, _ combinations: [[Int]])
+    -> [Double]
+  {
+    let rows = scalars.count / columns
     let width = combinations.count
     var values = [Double](repeating: 1, count: rows * width)
-    x.scalars.withUnsafeBufferPointer { input in
+    scalars.withUnsafeBufferPointer { input in
       values.withUnsafeMutableBufferPointer { output in
         for row in 0..<rows {
           let inputRow = row * columns
@@ -118,7 +134,7 @@ public struct PolynomialFeatures: Sendable, Equatable {
         }
       }
     }
-    return Tensor(shape: [rows, width], scalars: values)
+    return values
   }
 
   private func differentiableExpansion(_ x: Tensor, _ combinations: [[Int]]) -> Tensor {

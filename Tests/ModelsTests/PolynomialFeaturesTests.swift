@@ -71,6 +71,9 @@ final class PolynomialFeaturesTests: XCTestCase {
     let expanded = PolynomialFeatures(degree: 2)(x)
     assertTensor(expanded, shape: [2, 5], [2, 3, 4, 6, 9, -1, 0.5, 1, -0.5, 0.25])
     XCTAssertFalse(expanded.requiresGrad)
+    XCTAssertEqual(
+      PolynomialFeatures(degree: 2).expand(rows: [2, 3, -1, 0.5], inputFeatures: 2),
+      [2, 3, 4, 6, 9, -1, 0.5, 1, -0.5, 0.25])
   }
 
   func testDifferentiablePathGivesTheSameValuesAndGradients() throws {

@@ -209,4 +209,71 @@ final class ConfigDefaultsTests: XCTestCase {
     XCTAssertEqual(c.training.epochs, 5)
     XCTAssertEqual(c.training.batchSize, 100)
   }
+
+  func testRenderingKeepsOnlyTheKeysOfTheChosenKinds() throws {
+    let c = try parseConfig(
+      #"{"data": {"path": "d.h5", "hdf5": {"features": "/inputs"}, "validation": {"path": "v.h5"}}, "#
+        + #""model": {"kind": "polynomial", "degree": 3}, "loss": {"kind": "huber", "delta": 2}, "#
+        + #""optimizer": {"kind": "sgd", "momentum": 0.5, "nesterov": true}, "#
+        + #""schedule": {"kind": "step", "stepSize": 100, "warmupSteps": 5}}"#)
+    let rendered = c.renderedJSON()
+    let start = rendered.startIndex
+    let end = rendered.range(of: "  \"name\"")!.lowerBound
+    XCTAssertEqual(
+      String(rendered[start..<end]),
+      """
+      {
+        "data": {
+          "features": null,
+          "format": "hdf5",
+          "hdf5": {
+            "features": "/inputs",
+            "targets": "/y"
+          },
+          "missing": "error",
+          "path": "/project/configs/d.h5",
+          "shuffle": true,
+          "standardize": true,
+          "targets": null,
+          "validation": {
+            "path": "/project/configs/v.h5"
+          }
+        },
+        "loss": {
+          "delta": 2.0,
+          "kind": "huber",
+          "l2": 0.0
+        },
+        "model": {
+          "bias": true,
+          "degree": 3,
+          "interactionOnly": false,
+          "kind": "polynomial"
+        },
+
+      """)
+    XCTAssertTrue(
+      rendered.contains(
+        """
+          "optimizer": {
+            "dampening": 0.0,
+            "kind": "sgd",
+            "lr": 0.01,
+            "momentum": 0.5,
+            "nesterov": true,
+            "weightDecay": 0.0
+          },
+          "output": {
+        """), rendered)
+    XCTAssertTrue(
+      rendered.contains(
+        """
+          "schedule": {
+            "gamma": 0.1,
+            "kind": "step",
+            "stepSize": 100,
+            "warmupSteps": 5
+          },
+        """), rendered)
+  }
 }
