@@ -25,14 +25,17 @@ extension TrainingConfig {
     guard top.contains("data") else {
       throw top.error(.missingKey(expected: "an object with the data file's `path`"), at: "data")
     }
+    // Sections in the order a config lists them, so errors come in that order.
     let data = try DataConfig(try top.object("data"))
+    let model = try ModelConfig(top)
+    let loss = try LossConfig(top)
     let optimizer = try OptimizerConfig(top)
+    let schedule = try ScheduleConfig(top, lr: optimizer.lr, validation: data.validation)
     let training = try TrainingOptions(try top.object("training"), validation: data.validation)
+    let output = try OutputConfig(try top.object("output"), name: name)
     return TrainingConfig(
-      version: version, name: name, data: data, model: try ModelConfig(top),
-      loss: try LossConfig(top), optimizer: optimizer,
-      schedule: try ScheduleConfig(top, lr: optimizer.lr, validation: data.validation),
-      training: training, output: try OutputConfig(try top.object("output"), name: name))
+      version: version, name: name, data: data, model: model, loss: loss, optimizer: optimizer,
+      schedule: schedule, training: training, output: output)
   }
 }
 

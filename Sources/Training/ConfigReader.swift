@@ -248,9 +248,7 @@ struct ConfigObject {
 
   private func integer(
     _ value: JSONValue, _ key: String, _ rule: IntegerRule, nullable: Bool = false
-  )
-    throws(ConfigError) -> Int
-  {
+  ) throws(ConfigError) -> Int {
     let expected = nullable ? rule.expected + " or null" : rule.expected
     guard case .number(let literal) = value else {
       throw error(.wrongType(expected: expected, found: describeFound(value)), at: key)
