@@ -34,7 +34,7 @@ extension TrainingConfig {
     let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
     return try parse(
       String(decoding: data, as: UTF8.self), file: path,
-      baseDirectory: KeyPath.parent(ofFile: absolute), overrides: overrides,
+      baseDirectory: ConfigKeyPath.parent(ofFile: absolute), overrides: overrides,
       workingDirectory: workingDirectory, defaultName: stem)
   }
 
@@ -80,7 +80,7 @@ extension TrainingConfig {
   }
 }
 
-extension KeyPath {
+extension ConfigKeyPath {
   /// The folder of an absolute file path.
   static func parent(ofFile path: String) -> String {
     guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }

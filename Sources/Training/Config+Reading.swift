@@ -201,7 +201,7 @@ extension OptimizerConfig {
     case .array(let elements)? where elements.count == 2:
       var values: [Double] = []
       for (index, element) in elements.enumerated() {
-        let path = KeyPath.element(o.keyPath("betas"), index)
+        let path = ConfigKeyPath.element(o.keyPath("betas"), index)
         guard case .number(let literal) = element, let value = Double(literal) else {
           throw o.reader.error(
             .wrongType(expected: NumberRule.unitHalfOpen.expected, found: describeFound(element)),

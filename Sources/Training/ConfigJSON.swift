@@ -31,7 +31,7 @@ struct JSONPositions: Sendable {
 }
 
 /// Key paths as errors print them: `a.b` for members, `a[0]` for array elements.
-enum KeyPath {
+enum ConfigKeyPath {
   static func member(_ parent: String, _ key: String) -> String {
     parent.isEmpty ? key : parent + "." + key
   }

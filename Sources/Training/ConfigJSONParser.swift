@@ -118,7 +118,7 @@ struct JSONParser {
       }
       let keyPosition = position
       let key = try parseString()
-      let memberPath = KeyPath.member(path, key)
+      let memberPath = ConfigKeyPath.member(path, key)
       if members.contains(where: { $0.key == key }) {
         throw ConfigError(
           problem: .duplicateKey, keyPath: memberPath, file: file, line: keyPosition.line,
@@ -162,7 +162,8 @@ struct JSONParser {
       if offset < bytes.count && bytes[offset] == UInt8(ascii: "]") {
         throw syntaxError("trailing comma before `]`")
       }
-      elements.append(try parseValue(path: KeyPath.element(path, elements.count), depth: depth + 1))
+      elements.append(
+        try parseValue(path: ConfigKeyPath.element(path, elements.count), depth: depth + 1))
       skipWhitespace()
       guard offset < bytes.count else {
         throw syntaxError("unexpected end of text; expected `,` or `]`")

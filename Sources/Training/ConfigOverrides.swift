@@ -41,11 +41,11 @@ struct ConfigOverride {
     to root: inout JSONValue, positions: inout JSONPositions, overrides: inout [String: String]
   ) throws(ConfigError) {
     let replaced = try set(at: components[...], in: &root, path: "")
-    positions.values = positions.values.filter { !KeyPath.isWithin($0.key, replaced) }
+    positions.values = positions.values.filter { !ConfigKeyPath.isWithin($0.key, replaced) }
     positions.keys = positions.keys.filter {
-      $0.key == replaced || !KeyPath.isWithin($0.key, replaced)
+      $0.key == replaced || !ConfigKeyPath.isWithin($0.key, replaced)
     }
-    overrides = overrides.filter { !KeyPath.isWithin($0.key, replaced) }
+    overrides = overrides.filter { !ConfigKeyPath.isWithin($0.key, replaced) }
     overrides[replaced] = argument
   }
 
@@ -60,7 +60,7 @@ struct ConfigOverride {
     let rest = components.dropFirst()
     switch node {
     case .object(var members):
-      let childPath = KeyPath.member(path, key)
+      let childPath = ConfigKeyPath.member(path, key)
       if let index = members.firstIndex(where: { $0.key == key }) {
         var child = members[index].value
         let replaced = try set(at: rest, in: &child, path: childPath)
@@ -80,7 +80,8 @@ struct ConfigOverride {
           "`\(path)` is an array of \(elements.count); `\(key)` is not an index in "
             + "0..<\(elements.count)")
       }
-      let replaced = try set(at: rest, in: &elements[index], path: KeyPath.element(path, index))
+      let replaced = try set(
+        at: rest, in: &elements[index], path: ConfigKeyPath.element(path, index))
       node = .array(elements)
       return replaced
     case .string(let kind) where !path.isEmpty:

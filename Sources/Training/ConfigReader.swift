@@ -73,7 +73,7 @@ struct ConfigReader {
         error.column = position.column
         return error
       }
-      current = KeyPath.parent(of: candidate)
+      current = ConfigKeyPath.parent(of: candidate)
     }
     return error
   }
@@ -83,7 +83,7 @@ struct ConfigReader {
     var current: String? = path
     while let candidate = current {
       if overrides[candidate] != nil { return true }
-      current = KeyPath.parent(of: candidate)
+      current = ConfigKeyPath.parent(of: candidate)
     }
     return false
   }
@@ -115,7 +115,7 @@ struct ConfigObject {
   let path: String
   let members: [JSONMember]
 
-  func keyPath(_ key: String) -> String { KeyPath.member(path, key) }
+  func keyPath(_ key: String) -> String { ConfigKeyPath.member(path, key) }
 
   subscript(key: String) -> JSONValue? { members.first { $0.key == key }?.value }
 
@@ -315,7 +315,7 @@ struct ConfigObject {
       guard !elements.isEmpty else { throw invalid(key, expected: expected) }
       var names: [String] = []
       for (index, element) in elements.enumerated() {
-        let elementPath = KeyPath.element(keyPath(key), index)
+        let elementPath = ConfigKeyPath.element(keyPath(key), index)
         guard case .string(let name) = element else {
           throw reader.error(
             .wrongType(expected: "a column name (a string)", found: describeFound(element)),
