@@ -16,8 +16,16 @@ struct ConfigOverride {
     }
     let keyPath = argument[..<equals]
     let text = String(argument[argument.index(after: equals)...])
-    let components = keyPath.split(separator: ".", omittingEmptySubsequences: false).map(
-      String.init)
+    // `betas[1]` is the same as `betas.1`, the form errors print.
+    let components = keyPath.split(separator: ".", omittingEmptySubsequences: false).flatMap {
+      component -> [String] in
+      guard component.hasSuffix("]"), let open = component.firstIndex(of: "[") else {
+        return [String(component)]
+      }
+      let index = component[
+        component.index(after: open)..<component.index(before: component.endIndex)]
+      return [String(component[..<open]), String(index)]
+    }
     guard !components.contains(where: \.isEmpty) else {
       throw Self.error(argument, "expected `key.path=value` with a key path like `optimizer.lr`")
     }
@@ -33,7 +41,7 @@ struct ConfigOverride {
 
   /// Sets the value in `root`, creating objects along the path where keys are missing. A kind
   /// written as a string (`"loss": "mse"`) becomes `{"kind": "mse"}` when a key below it is set.
-  /// Numbers index into arrays (`optimizer.betas.1=0.99`).
+  /// Numbers index into arrays (`optimizer.betas.1=0.99` or `optimizer.betas[1]=0.99`).
   ///
   /// Positions recorded for replaced values are dropped and the new values are attributed to
   /// this argument in `overrides`, so later errors about them name it.

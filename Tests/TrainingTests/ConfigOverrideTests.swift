@@ -41,6 +41,9 @@ final class ConfigOverrideTests: XCTestCase {
     let c = try parseConfig(
       config(#""optimizer": {"betas": [0.9, 0.99]}"#), overrides: ["optimizer.betas.1=0.9999"])
     XCTAssertEqual(c.optimizer.beta2, 0.9999)
+    let bracketed = try parseConfig(
+      config(#""optimizer": {"betas": [0.9, 0.999]}"#), overrides: ["optimizer.betas[0]=0.8"])
+    XCTAssertEqual([bracketed.optimizer.beta1, bracketed.optimizer.beta2], [0.8, 0.999])
   }
 
   func testLaterOverrideWins() throws {
