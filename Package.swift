@@ -46,6 +46,7 @@ let package = Package(
     .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
     .testTarget(name: "OptimTests", dependencies: ["Optim", "Autograd", "TestSupport"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "Autograd", "TestSupport"]),
     .testTarget(
       name: "TrainingTests",
       dependencies: ["Training", "Models", "Optim", "DataIO", "Autograd", "TestSupport"]),

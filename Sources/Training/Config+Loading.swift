@@ -1,0 +1,89 @@
+import Foundation
+
+extension TrainingConfig {
+  /// Reads, overrides and checks the config file at `path`.
+  ///
+  /// Relative paths inside the file resolve against the file's folder; relative paths given by
+  /// `--set` resolve against `workingDirectory` (default: the current folder), as the shell
+  /// would. `overrides` are `key.path=value` arguments applied in order (see `parse`).
+  ///
+  /// ```swift
+  /// let config = try TrainingConfig.load(file: "configs/linear.json", overrides: ["optimizer.lr=0.1"])
+  /// print(config.renderedJSON())
+  /// ```
+  ///
+  /// - Throws: `ConfigError` naming the file, and the line, column and key path of the first
+  ///   problem found.
+  public static func load(
+    file path: String, overrides: [String] = [], workingDirectory: String? = nil
+  ) throws(ConfigError) -> TrainingConfig {
+    let workingDirectory = workingDirectory ?? FileManager.default.currentDirectoryPath
+    let absolute = normalizePath(path.hasPrefix("/") ? path : workingDirectory + "/" + path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+      throw ConfigError(problem: .unreadable(reason: "no such file"), keyPath: "", file: path)
+    }
+    guard !isDirectory.boolValue else {
+      throw ConfigError(problem: .unreadable(reason: "it is a folder"), keyPath: "", file: path)
+    }
+    guard let data = FileManager.default.contents(atPath: absolute) else {
+      throw ConfigError(
+        problem: .unreadable(reason: "permission denied or I/O error"), keyPath: "", file: path)
+    }
+    let fileName = absolute.split(separator: "/").last.map(String.init) ?? "fit"
+    let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
+    return try parse(
+      String(decoding: data, as: UTF8.self), file: path,
+      baseDirectory: ConfigKeyPath.parent(ofFile: absolute), overrides: overrides,
+      workingDirectory: workingDirectory, defaultName: stem)
+  }
+
+  /// Reads, overrides and checks config text.
+  ///
+  /// - Parameters:
+  ///   - text: the JSON text.
+  ///   - file: the name errors give the text (nil: none).
+  ///   - baseDirectory: the absolute folder relative paths in the text resolve against.
+  ///   - overrides: `key.path=value` arguments of `--set`, applied in order before checking.
+  ///     The value is read as JSON when it parses as JSON, and as a string otherwise; missing
+  ///     objects along the path are created.
+  ///   - workingDirectory: the folder relative paths given by overrides resolve against
+  ///     (default: `baseDirectory`).
+  ///   - defaultName: the run's name when the config has no `name` (default `"fit"`).
+  public static func parse(
+    _ text: String, file: String? = nil, baseDirectory: String, overrides: [String] = [],
+    workingDirectory: String? = nil, defaultName: String = "fit"
+  ) throws(ConfigError) -> TrainingConfig {
+    var parser = JSONParser(text, file: file)
+    var root = try parser.parseDocument()
+    var positions = parser.positions
+    var origins: [String: String] = [:]
+    for argument in overrides {
+      try ConfigOverride(parsing: argument).apply(
+        to: &root, positions: &positions, overrides: &origins)
+    }
+    let reader = ConfigReader(
+      file: file, positions: positions, overrides: origins,
+      baseDirectory: normalizePath(baseDirectory),
+      workingDirectory: normalizePath(workingDirectory ?? baseDirectory))
+    return try build(root, reader, defaultName: sanitizedName(defaultName))
+  }
+
+  /// A file name made into a valid run name: other characters become `-`.
+  private static func sanitizedName(_ name: String) -> String {
+    let cleaned = String(name.map { isNameCharacter($0) ? $0 : "-" })
+    return cleaned.isEmpty ? "fit" : cleaned
+  }
+
+  static func isNameCharacter(_ character: Character) -> Bool {
+    character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character))
+  }
+}
+
+extension ConfigKeyPath {
+  /// The folder of an absolute file path.
+  static func parent(ofFile path: String) -> String {
+    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+    return String(path[..<slash])
+  }
+}

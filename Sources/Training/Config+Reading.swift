@@ -1,0 +1,309 @@
+// From checked JSON to typed config, section by section. Every object's keys are checked before
+// its values are read, so a misspelt key is reported as such rather than as its correct
+// spelling missing. The defaults written here are the ones documented in `Config.swift`.
+
+extension TrainingConfig {
+  static func build(_ root: JSONValue, _ reader: ConfigReader, defaultName: String)
+    throws(ConfigError) -> TrainingConfig
+  {
+    guard case .object(let members) = root else {
+      throw reader.error(.wrongType(expected: "an object", found: describeFound(root)), at: "")
+    }
+    let top = ConfigObject(reader: reader, path: "", members: members)
+    try top.checkKeys([
+      "version", "name", "data", "model", "loss", "optimizer", "schedule", "training", "output",
+    ])
+    let version = try top.int(
+      "version", default: currentVersion,
+      IntegerRule(expected: "\(currentVersion) (the version this fit reads)") {
+        $0 == currentVersion
+      })
+    let name = try top.string("name", default: defaultName)
+    guard !name.isEmpty, name.allSatisfy(isNameCharacter) else {
+      throw top.invalid("name", expected: "a non-empty name of letters, digits, `.`, `_` and `-`")
+    }
+    guard top.contains("data") else {
+      throw top.error(.missingKey(expected: "an object with the data file's `path`"), at: "data")
+    }
+    // Sections in the order a config lists them, so errors come in that order.
+    let data = try DataConfig(try top.object("data"))
+    let model = try ModelConfig(top)
+    let loss = try LossConfig(top)
+    let optimizer = try OptimizerConfig(top)
+    let schedule = try ScheduleConfig(top, lr: optimizer.lr, validation: data.validation)
+    let training = try TrainingOptions(try top.object("training"), validation: data.validation)
+    let output = try OutputConfig(try top.object("output"), name: name)
+    return TrainingConfig(
+      version: version, name: name, data: data, model: model, loss: loss, optimizer: optimizer,
+      schedule: schedule, training: training, output: output)
+  }
+}
+
+/// The words for "needs validation data" in errors.
+private let noValidationNote = "when there is no validation data (data.validation.fraction is 0)"
+
+extension DataConfig {
+  private static let commonKeys = [
+    "path", "format", "features", "targets", "validation", "shuffle", "standardize", "missing",
+  ]
+  private static let csvKeys = ["delimiter", "header"]
+  private static let hdf5Keys = ["hdf5"]
+
+  init(_ o: ConfigObject) throws(ConfigError) {
+    try o.checkKeys(Self.commonKeys + Self.csvKeys + Self.hdf5Keys)
+    let rawPath = try o.string("path", default: nil, expected: "a string (the data file)")
+    guard !rawPath.isEmpty else { throw o.invalid("path", expected: "a non-empty path") }
+    let fileExtension = rawPath.split(separator: "/").last.flatMap { name in
+      name.contains(".") ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+    }
+    if o.contains("format") {
+      format = try o.choice("format", default: nil)
+    } else {
+      switch fileExtension {
+      case "csv", "tsv", "txt": format = .csv
+      case "h5", "hdf5", "he5": format = .hdf5
+      default:
+        throw o.error(
+          .missingKey(
+            expected: "one of \"csv\", \"hdf5\" (the extension of \(renderJSONString(rawPath)) "
+              + "does not tell)"),
+          at: "format")
+      }
+    }
+    let formatKeys = format == .csv ? Self.csvKeys : Self.hdf5Keys
+    try o.checkKeys(
+      Self.commonKeys + formatKeys,
+      usedElsewhere: format == .csv ? Self.hdf5Keys : Self.csvKeys,
+      note: "not used with data.format \(renderJSONString(format.rawValue))")
+    path = o.reader.resolve(rawPath, at: o.keyPath("path"))
+
+    features = try o.nullableStringList("features")
+    targets = try o.nullableStringList("targets")
+    if format == .csv && targets == nil {
+      throw o.error(
+        .missingKey(expected: "a non-empty array of column names (the values to predict)"),
+        at: "targets")
+    }
+    if let features, let targets, let shared = features.first(where: targets.contains) {
+      throw o.invalid(
+        "features", expected: "columns that are not targets (\(renderJSONString(shared)) is both)")
+    }
+
+    if format == .hdf5 {
+      let h = try o.object("hdf5")
+      try h.checkKeys(["features", "targets"])
+      let features = try h.string("features", default: "/X", expected: "a data set path")
+      let targets = try h.string("targets", default: "/y", expected: "a data set path")
+      for (key, value) in [("features", features), ("targets", targets)] where value.isEmpty {
+        throw h.invalid(key, expected: "a non-empty data set path")
+      }
+      hdf5 = HDF5Datasets(features: features, targets: targets)
+    } else {
+      hdf5 = nil
+    }
+
+    switch o["validation"] {
+    case nil:
+      validation = .fraction(0.2)
+    case .object?:
+      let v = try o.object("validation")
+      try v.checkKeys(["fraction", "path"])
+      if v.contains("fraction") && v.contains("path") {
+        throw o.invalid("validation", expected: "either `fraction` or `path`, not both")
+      }
+      if v.contains("path") {
+        let rawPath = try v.string("path", default: nil, expected: "a string (the data file)")
+        guard !rawPath.isEmpty else { throw v.invalid("path", expected: "a non-empty path") }
+        validation = .file(o.reader.resolve(rawPath, at: v.keyPath("path")))
+      } else {
+        validation = .fraction(try v.double("fraction", default: 0.2, .unitHalfOpen))
+      }
+    case let value?:
+      throw o.error(
+        .wrongType(
+          expected: "an object with `fraction` or `path`", found: describeFound(value)),
+        at: "validation")
+    }
+
+    shuffle = try o.bool("shuffle", default: true)
+    standardize = try o.bool("standardize", default: true)
+    missing = try o.choice("missing", default: MissingValues.error)
+    delimiter = try o.string("delimiter", default: fileExtension == "tsv" ? "\t" : ",")
+    let scalars = delimiter.unicodeScalars
+    guard scalars.count == 1, let scalar = scalars.first, scalar.isASCII,
+      !"\"\n\r".unicodeScalars.contains(scalar)
+    else {
+      throw o.invalid(
+        "delimiter", expected: "a single ASCII character other than a quote or line break")
+    }
+    header = try o.bool("header", default: true)
+  }
+}
+
+extension ModelConfig {
+  init(_ top: ConfigObject) throws(ConfigError) {
+    let (kind, m) = try top.kindObject("model", default: Kind.linear)
+    let polynomialKeys = ["degree", "interactionOnly"]
+    try m.checkKeys(
+      ["kind", "bias"] + (kind == .polynomial ? polynomialKeys : []),
+      usedElsewhere: polynomialKeys, note: "only for model kind \"polynomial\"")
+    self.kind = kind
+    bias = try m.bool("bias", default: true)
+    degree = kind == .polynomial ? try m.int("degree", default: 2, .atLeast(1)) : 1
+    interactionOnly = try m.bool("interactionOnly", default: false)
+  }
+}
+
+extension LossConfig {
+  init(_ top: ConfigObject) throws(ConfigError) {
+    let (kind, l) = try top.kindObject("loss", default: Kind.mse)
+    try l.checkKeys(
+      ["kind", "l2"] + (kind == .huber ? ["delta"] : []), usedElsewhere: ["delta"],
+      note: "only for loss kind \"huber\"")
+    self.kind = kind
+    delta = try l.double("delta", default: 1.0, .positive)
+    l2 = try l.double("l2", default: 0, .nonNegative)
+  }
+}
+
+extension OptimizerConfig {
+  private static let sgdKeys = ["kind", "lr", "momentum", "dampening", "nesterov", "weightDecay"]
+  private static let adamKeys = ["kind", "lr", "betas", "eps", "weightDecay", "amsgrad"]
+
+  init(_ top: ConfigObject) throws(ConfigError) {
+    let (kind, o) = try top.kindObject("optimizer", default: Kind.adam)
+    let isSGD = kind == .sgd || kind == .momentum
+    try o.checkKeys(
+      isSGD ? Self.sgdKeys : Self.adamKeys, usedElsewhere: isSGD ? Self.adamKeys : Self.sgdKeys,
+      note: "not used by optimizer kind \(renderJSONString(kind.rawValue))")
+    self.kind = kind
+    lr = try o.double("lr", default: isSGD ? 0.01 : 0.001, .positive)
+    weightDecay = try o.double("weightDecay", default: kind == .adamw ? 0.01 : 0, .nonNegative)
+    momentum =
+      kind == .momentum
+      ? try o.double("momentum", default: 0.9, .unitOpen)
+      : try o.double("momentum", default: 0, .unitHalfOpen)
+    dampening = try o.double("dampening", default: 0, .unitClosed)
+    nesterov = try o.bool("nesterov", default: false)
+    if nesterov && (momentum == 0 || dampening != 0) {
+      throw o.invalid(
+        "nesterov", expected: "false unless momentum > 0 and dampening is 0 (as Nesterov needs)")
+    }
+    (beta1, beta2) = try Self.betas(o)
+    eps = try o.double("eps", default: 1e-8, .positive)
+    amsgrad = try o.bool("amsgrad", default: false)
+  }
+
+  private static func betas(_ o: ConfigObject) throws(ConfigError) -> (Double, Double) {
+    let expected = "an array of two numbers in [0, 1)"
+    switch o["betas"] {
+    case nil: return (0.9, 0.999)
+    case .array(let elements)? where elements.count == 2:
+      var values: [Double] = []
+      for (index, element) in elements.enumerated() {
+        let path = ConfigKeyPath.element(o.keyPath("betas"), index)
+        guard case .number(let literal) = element, let value = Double(literal) else {
+          throw o.reader.error(
+            .wrongType(expected: NumberRule.unitHalfOpen.expected, found: describeFound(element)),
+            at: path)
+        }
+        guard NumberRule.unitHalfOpen.accepts(value) else {
+          throw o.reader.error(
+            .invalidValue(
+              expected: NumberRule.unitHalfOpen.expected, found: literal, suggestion: nil),
+            at: path)
+        }
+        values.append(value)
+      }
+      return (values[0], values[1])
+    case .array?: throw o.invalid("betas", expected: expected)
+    case let value?:
+      throw o.error(.wrongType(expected: expected, found: describeFound(value)), at: "betas")
+    }
+  }
+}
+
+extension ScheduleConfig {
+  private static let keysByKind: [Kind: [String]] = [
+    .constant: [],
+    .step: ["stepSize", "gamma"],
+    .exponential: ["gamma"],
+    .cosine: ["minLR", "tMax"],
+    .plateau: ["factor", "patience", "minLR"],
+  ]
+
+  init(_ top: ConfigObject, lr: Double, validation: DataConfig.Validation) throws(ConfigError) {
+    let (kind, s) = try top.kindObject("schedule", default: Kind.constant)
+    let allKindKeys = ["stepSize", "gamma", "minLR", "tMax", "factor", "patience"]
+    try s.checkKeys(
+      ["kind", "warmupSteps"] + Self.keysByKind[kind]!, usedElsewhere: allKindKeys,
+      note: "not used by schedule kind \(renderJSONString(kind.rawValue))")
+    self.kind = kind
+    warmupSteps = try s.int("warmupSteps", default: 0, .atLeast(0))
+    stepSize = kind == .step ? try s.int("stepSize", default: nil, .atLeast(1)) : nil
+    gamma = try s.double("gamma", default: kind == .exponential ? nil : 0.1, .decay)
+    let belowLR = NumberRule(expected: "a number ≥ 0 and below optimizer.lr (\(lr))") {
+      $0 >= 0 && $0 < lr
+    }
+    minLR = try s.double("minLR", default: 0, belowLR)
+    tMax = try s.nullableInt("tMax", .atLeast(1))
+    factor = try s.double("factor", default: 0.1, .unitOpen)
+    patience = try s.int("patience", default: 10, .atLeast(0))
+    if kind == .plateau && !validation.isEnabled {
+      let expected = "a kind other than \"plateau\" \(noValidationNote)"
+      guard s.contains("kind") else {  // the short form, `"schedule": "plateau"`
+        throw s.reader.error(
+          .invalidValue(expected: expected, found: "\"plateau\"", suggestion: nil), at: s.path)
+      }
+      throw s.invalid("kind", expected: expected)
+    }
+  }
+}
+
+extension TrainingOptions {
+  init(_ t: ConfigObject, validation: DataConfig.Validation) throws(ConfigError) {
+    try t.checkKeys([
+      "epochs", "batchSize", "microBatchSize", "seed", "clipNorm", "clipValue", "earlyStopping",
+    ])
+    epochs = try t.int("epochs", default: 100, .atLeast(1))
+    batchSize = try t.int("batchSize", default: 32, .atLeast(1))
+    microBatchSize = try t.int(
+      "microBatchSize", default: batchSize, .within(1...batchSize, "at most training.batchSize"))
+    seed = try t.uint64("seed", default: 0)
+    clipNorm = try t.nullableDouble("clipNorm", .positive)
+    clipValue = try t.nullableDouble("clipValue", .positive)
+    if let e = try t.nullableObject("earlyStopping") {
+      try e.checkKeys(["patience", "minDelta"])
+      earlyStopping = EarlyStopping(
+        patience: try e.int("patience", default: 5, .atLeast(1)),
+        minDelta: try e.double("minDelta", default: 0, .nonNegative))
+      if !validation.isEnabled {
+        throw t.invalid("earlyStopping", expected: "null \(noValidationNote)")
+      }
+    } else {
+      earlyStopping = nil
+    }
+  }
+}
+
+extension OutputConfig {
+  init(_ o: ConfigObject, name: String) throws(ConfigError) {
+    try o.checkKeys(["dir", "checkpointEvery", "keepLast"])
+    let rawDir = try o.string("dir", default: "runs/\(name)")
+    guard !rawDir.isEmpty else { throw o.invalid("dir", expected: "a non-empty path") }
+    dir = o.reader.resolve(rawDir, at: o.keyPath("dir"))
+    if o.contains("checkpointEvery") {
+      if let c = try o.nullableObject("checkpointEvery") {
+        try c.checkKeys(["steps", "epochs"])
+        checkpointEvery = CheckpointInterval(
+          steps: try c.nullableInt("steps", .atLeast(1)),
+          epochs: c.contains("epochs") ? try c.nullableInt("epochs", .atLeast(1)) : 1)
+      } else {
+        checkpointEvery = CheckpointInterval(steps: nil, epochs: nil)
+      }
+    } else {
+      checkpointEvery = CheckpointInterval(steps: nil, epochs: 1)
+    }
+    keepLast = try o.int("keepLast", default: 3, .atLeast(1))
+  }
+}

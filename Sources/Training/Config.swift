@@ -1,0 +1,281 @@
+// The run configuration `fit` reads from a JSON file (version 1), as typed values with every
+// default filled in. Reading and checking it is `TrainingConfig.load(file:overrides:)`; printing
+// it back is `renderedJSON()`. Each property's documentation names its key and its default.
+//
+// These types use nothing but the standard library, so the config can be read and checked
+// (`fit check`) without building a model, an optimizer or a dataset; the trainer maps them onto
+// those objects.
+
+/// A whole run: where the data are, the model, the loss, the optimizer and its schedule, the
+/// training loop's options and where results go.
+///
+/// Every key but `data.path` (and `data.targets` for CSV) has a default. Unknown keys, wrong
+/// types and out-of-range values are errors, so a misspelt key never silently falls back to its
+/// default.
+public struct TrainingConfig: Equatable, Sendable {
+  /// The only version this `fit` reads.
+  public static let currentVersion = 1
+
+  /// `version` (default `1`): the config format's version; must be 1.
+  public var version: Int
+  /// `name` (default: the config file's name without its extension, or `"fit"` when there is no
+  /// file): names the run in reports and in the default output folder. Letters, digits, `.`, `_`
+  /// and `-` only.
+  public var name: String
+  /// `data`: required, for its `path`.
+  public var data: DataConfig
+  /// `model` (default `{"kind": "linear"}`).
+  public var model: ModelConfig
+  /// `loss` (default `"mse"`).
+  public var loss: LossConfig
+  /// `optimizer` (default `{"kind": "adam"}`).
+  public var optimizer: OptimizerConfig
+  /// `schedule` (default `{"kind": "constant"}`).
+  public var schedule: ScheduleConfig
+  /// `training`.
+  public var training: TrainingOptions
+  /// `output`.
+  public var output: OutputConfig
+}
+
+/// `data`: the table to learn from and how to read and split it.
+public struct DataConfig: Equatable, Sendable {
+  public enum Format: String, CaseIterable, Sendable { case csv, hdf5 }
+
+  /// What to do with a row that has a missing or non-numeric value.
+  public enum MissingValues: String, CaseIterable, Sendable {
+    /// Stop with an error naming the row and column.
+    case error
+    /// Leave the row out (and count it in the report).
+    case dropRow = "drop-row"
+  }
+
+  /// How validation data are obtained.
+  public enum Validation: Equatable, Sendable {
+    /// `{"fraction": f}`: hold out a fraction `f` in `[0, 1)` of the rows (after shuffling when
+    /// `shuffle` is on); 0 means no validation.
+    case fraction(Double)
+    /// `{"path": "..."}`: a second file in the same format with the same columns.
+    case file(String)
+
+    /// Whether the run has validation data at all.
+    public var isEnabled: Bool {
+      if case .fraction(let fraction) = self { return fraction > 0 }
+      return true
+    }
+  }
+
+  /// `data.hdf5`: the data sets inside an HDF5 file.
+  public struct HDF5Datasets: Equatable, Sendable {
+    /// `features` (default `"/X"`): a 2-D data set, one row per sample.
+    public var features: String
+    /// `targets` (default `"/y"`): a 1-D or 2-D data set with as many rows.
+    public var targets: String
+
+    public init(features: String = "/X", targets: String = "/y") {
+      self.features = features
+      self.targets = targets
+    }
+  }
+
+  /// `path` (required): the data file; relative paths resolve against the config file's folder
+  /// (against the current folder when set by `--set`). Stored absolute.
+  public var path: String
+  /// `format` (default: from the extension of `path`: `.csv`, `.tsv`, `.txt` → `"csv"`; `.h5`,
+  /// `.hdf5`, `.he5` → `"hdf5"`).
+  public var format: Format
+  /// `features` (default `null`): the input columns by name; null means every column that is not
+  /// a target (CSV), or the columns of `hdf5.features` named `x0, x1, ...` (HDF5).
+  public var features: [String]?
+  /// `targets`: the output columns by name. Required for CSV; for HDF5 optional names of the
+  /// columns of `hdf5.targets` (default `null`: `y0, y1, ...`).
+  public var targets: [String]?
+  /// `hdf5` (HDF5 only; default `{"features": "/X", "targets": "/y"}`); nil for CSV.
+  public var hdf5: HDF5Datasets?
+  /// `validation` (default `{"fraction": 0.2}`).
+  public var validation: Validation
+  /// `shuffle` (default `true`): shuffle the rows (seeded by `training.seed`) before splitting
+  /// and at every epoch.
+  public var shuffle: Bool
+  /// `standardize` (default `true`): scale each feature to mean 0 and standard deviation 1,
+  /// with statistics from the training rows only.
+  public var standardize: Bool
+  /// `delimiter` (CSV only; default `","`, or a tab for a `.tsv` file): one ASCII character.
+  public var delimiter: String
+  /// `header` (CSV only; default `true`): whether the first line names the columns.
+  public var header: Bool
+  /// `missing` (default `"error"`): `"error"` or `"drop-row"`.
+  public var missing: MissingValues
+}
+
+/// `model`: `{"kind": "linear"}` or `{"kind": "polynomial", "degree": 3}`; the kind alone (the
+/// string `"linear"`) is short for the object with defaults.
+public struct ModelConfig: Equatable, Sendable {
+  public enum Kind: String, CaseIterable, Sendable { case linear, polynomial }
+
+  /// `kind` (default `"linear"`).
+  public var kind: Kind
+  /// `bias` (default `true`): learn an intercept.
+  public var bias: Bool
+  /// `degree` (polynomial only; default `2`): at least 1. Always 1 for a linear model.
+  public var degree: Int
+  /// `interactionOnly` (polynomial only; default `false`): leave out powers of single features
+  /// (`x0^2`), keeping products of distinct features.
+  public var interactionOnly: Bool
+
+  public init(kind: Kind, bias: Bool = true, degree: Int = 1, interactionOnly: Bool = false) {
+    self.kind = kind
+    self.bias = bias
+    self.degree = degree
+    self.interactionOnly = interactionOnly
+  }
+}
+
+/// `loss`: `{"kind": "mse"}`, `{"kind": "huber", "delta": 1.0}`, ..., or the kind alone
+/// (`"mse"`).
+public struct LossConfig: Equatable, Sendable {
+  public enum Kind: String, CaseIterable, Sendable { case mse, mae, huber }
+
+  /// `kind` (default `"mse"`): mean squared error, mean absolute error or Huber.
+  public var kind: Kind
+  /// `delta` (huber only; default `1.0`): where the loss turns from quadratic to linear; > 0.
+  public var delta: Double
+  /// `l2` (default `0`): ridge penalty λ·Σw² added to the loss, biases excluded; ≥ 0.
+  public var l2: Double
+
+  public init(kind: Kind, delta: Double = 1.0, l2: Double = 0) {
+    self.kind = kind
+    self.delta = delta
+    self.l2 = l2
+  }
+}
+
+/// `optimizer`. Its keys depend on the kind:
+///
+/// - `sgd`: `lr` (default 0.01), `momentum` (0), `dampening` (0), `nesterov` (false),
+///   `weightDecay` (0);
+/// - `momentum`: SGD with `momentum` defaulting to 0.9, same keys;
+/// - `adam`: `lr` (default 0.001), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0,
+///   added to the gradient as in `torch.optim.Adam`), `amsgrad` (false);
+/// - `adamw`: as `adam` with decoupled `weightDecay` defaulting to 0.01.
+public struct OptimizerConfig: Equatable, Sendable {
+  public enum Kind: String, CaseIterable, Sendable { case sgd, momentum, adam, adamw }
+
+  /// `kind` (default `"adam"`).
+  public var kind: Kind
+  /// `lr` (default 0.01 for SGD and momentum, 0.001 for Adam and AdamW): > 0.
+  public var lr: Double
+  /// `weightDecay` (default 0, or 0.01 for AdamW): ≥ 0.
+  public var weightDecay: Double
+  /// `momentum` (SGD: default 0, in [0, 1); momentum: default 0.9, in (0, 1)).
+  public var momentum: Double
+  /// `dampening` (SGD family; default 0): in [0, 1].
+  public var dampening: Double
+  /// `nesterov` (SGD family; default false): needs momentum > 0 and dampening 0, as in PyTorch.
+  public var nesterov: Bool
+  /// `betas[0]` (Adam family; default 0.9): in [0, 1).
+  public var beta1: Double
+  /// `betas[1]` (Adam family; default 0.999): in [0, 1).
+  public var beta2: Double
+  /// `eps` (Adam family; default 1e-8): > 0.
+  public var eps: Double
+  /// `amsgrad` (Adam family; default false).
+  public var amsgrad: Bool
+
+  /// Whether the kind is SGD with or without momentum (as opposed to Adam or AdamW).
+  public var isSGDFamily: Bool { kind == .sgd || kind == .momentum }
+}
+
+/// `schedule`: how the learning rate changes over the run. Counts are in optimizer steps
+/// (batches), except the plateau's `patience`, which is in epochs.
+///
+/// - `constant`: `lr` throughout;
+/// - `step`: `lr · gamma^⌊step / stepSize⌋`; `stepSize` required (≥ 1), `gamma` (default 0.1);
+/// - `exponential`: `lr · gamma^step`; `gamma` required;
+/// - `cosine`: from `lr` down to `minLR` (default 0) over `tMax` steps (default `null`: the
+///   run's total number of steps) along a half cosine;
+/// - `plateau`: multiply by `factor` (default 0.1) when the validation loss has not improved for
+///   `patience` epochs (default 10), never below `minLR` (default 0); needs validation data.
+///
+/// Any kind may start with `warmupSteps` (default 0) steps of linear warm-up from 0 to `lr`.
+public struct ScheduleConfig: Equatable, Sendable {
+  public enum Kind: String, CaseIterable, Sendable {
+    case constant, step, exponential, cosine, plateau
+  }
+
+  /// `kind` (default `"constant"`).
+  public var kind: Kind
+  /// `warmupSteps` (default 0): ≥ 0.
+  public var warmupSteps: Int
+  /// `stepSize` (step only; required there): ≥ 1.
+  public var stepSize: Int?
+  /// `gamma` (step: default 0.1; exponential: required): in (0, 1].
+  public var gamma: Double
+  /// `minLR` (cosine and plateau; default 0): ≥ 0 and below `optimizer.lr`.
+  public var minLR: Double
+  /// `tMax` (cosine only; default `null`: the run's total steps): ≥ 1.
+  public var tMax: Int?
+  /// `factor` (plateau only; default 0.1): in (0, 1).
+  public var factor: Double
+  /// `patience` (plateau only; default 10): epochs without improvement; ≥ 0.
+  public var patience: Int
+}
+
+/// `training`: the loop's options.
+public struct TrainingOptions: Equatable, Sendable {
+  /// `training.earlyStopping`: stop when the validation loss has not improved by more than
+  /// `minDelta` for `patience` epochs, and keep the best parameters.
+  public struct EarlyStopping: Equatable, Sendable {
+    /// `patience` (default 5): ≥ 1.
+    public var patience: Int
+    /// `minDelta` (default 0): ≥ 0.
+    public var minDelta: Double
+
+    public init(patience: Int = 5, minDelta: Double = 0) {
+      self.patience = patience
+      self.minDelta = minDelta
+    }
+  }
+
+  /// `epochs` (default 100): passes over the training rows; ≥ 1.
+  public var epochs: Int
+  /// `batchSize` (default 32): rows per optimizer step; ≥ 1.
+  public var batchSize: Int
+  /// `microBatchSize` (default: `batchSize`): rows per forward and backward pass, whose
+  /// gradients are accumulated into one step; in 1...batchSize. Results do not depend on it
+  /// beyond rounding.
+  public var microBatchSize: Int
+  /// `seed` (default 0): seeds shuffling, splitting and initialization; 0...2⁶⁴−1.
+  public var seed: UInt64
+  /// `clipNorm` (default `null`: no clipping): clip the gradients' global L2 norm; > 0.
+  public var clipNorm: Double?
+  /// `clipValue` (default `null`: no clipping): clip each gradient element to ±clipValue; > 0.
+  public var clipValue: Double?
+  /// `earlyStopping` (default `null`: train all epochs); needs validation data.
+  public var earlyStopping: EarlyStopping?
+}
+
+/// `output`: where a run writes its checkpoints, metrics and report.
+public struct OutputConfig: Equatable, Sendable {
+  /// `output.checkpointEvery`: when to write a checkpoint, besides at the end; each `null` to
+  /// turn it off.
+  public struct CheckpointInterval: Equatable, Sendable {
+    /// `steps` (default `null`): every this many optimizer steps; ≥ 1.
+    public var steps: Int?
+    /// `epochs` (default 1): every this many epochs; ≥ 1.
+    public var epochs: Int?
+
+    public init(steps: Int? = nil, epochs: Int? = 1) {
+      self.steps = steps
+      self.epochs = epochs
+    }
+  }
+
+  /// `dir` (default `"runs/<name>"`): relative paths resolve against the config file's folder
+  /// (against the current folder when set by `--set`). Stored absolute.
+  public var dir: String
+  /// `checkpointEvery` (default `{"steps": null, "epochs": 1}`).
+  public var checkpointEvery: CheckpointInterval
+  /// `keepLast` (default 3): how many periodic checkpoints to keep; ≥ 1.
+  public var keepLast: Int
+}

@@ -1,0 +1,117 @@
+// The JSON values a config is read from, where they were in the text, and JSON text rendered
+// back from them. The parser is `JSONParser` (ConfigJSONParser.swift).
+
+/// A JSON value. Numbers keep their literal text; objects keep their members in order.
+indirect enum JSONValue: Equatable, Sendable {
+  case null
+  case bool(Bool)
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  case object([JSONMember])
+}
+
+struct JSONMember: Equatable, Sendable {
+  var key: String
+  var value: JSONValue
+}
+
+/// A 1-based line and column; columns count Unicode scalars.
+struct SourcePosition: Equatable, Sendable {
+  var line: Int
+  var column: Int
+}
+
+/// Where the values of a parsed document are, by key path (`optimizer.lr`, `betas[1]`).
+struct JSONPositions: Sendable {
+  /// The first character of each value.
+  var values: [String: SourcePosition] = [:]
+  /// The opening quote of each object member's key.
+  var keys: [String: SourcePosition] = [:]
+}
+
+/// Key paths as errors print them: `a.b` for members, `a[0]` for array elements.
+enum ConfigKeyPath {
+  static func member(_ parent: String, _ key: String) -> String {
+    parent.isEmpty ? key : parent + "." + key
+  }
+
+  static func element(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+
+  /// The path one level up, nil for the root.
+  static func parent(of path: String) -> String? {
+    guard !path.isEmpty else { return nil }
+    guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { return "" }
+    return String(path[..<cut])
+  }
+
+  /// Whether `path` is `ancestor` or lies inside it.
+  static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+    ancestor.isEmpty || path == ancestor || path.hasPrefix(ancestor + ".")
+      || path.hasPrefix(ancestor + "[")
+  }
+}
+
+/// The text form of a value, as an error's "found" shows it: scalars as written, containers by
+/// kind, long strings shortened.
+func describeFound(_ value: JSONValue) -> String {
+  switch value {
+  case .null: return "null"
+  case .bool(let flag): return flag ? "true" : "false"
+  case .number(let literal): return literal
+  case .string(let text):
+    let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+    return renderJSONString(shown)
+  case .array(let elements): return elements.isEmpty ? "an empty array" : "an array"
+  case .object: return "an object"
+  }
+}
+
+/// A string in JSON's quoted form.
+func renderJSONString(_ text: String) -> String {
+  var out = "\""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    case "\u{08}": out += "\\b"
+    case "\u{0C}": out += "\\f"
+    case _ where scalar.value < 0x20:
+      let code = String(scalar.value, radix: 16)
+      out += "\\u" + String(repeating: "0", count: 4 - code.count) + code
+    default: out.unicodeScalars.append(scalar)
+    }
+  }
+  return out + "\""
+}
+
+/// Pretty JSON: two-space indents, members sorted by key, arrays of scalars on one line.
+func renderJSON(_ value: JSONValue, indent: String = "") -> String {
+  switch value {
+  case .null: return "null"
+  case .bool(let flag): return flag ? "true" : "false"
+  case .number(let literal): return literal
+  case .string(let text): return renderJSONString(text)
+  case .array(let elements):
+    guard !elements.isEmpty else { return "[]" }
+    let isFlat = elements.allSatisfy {
+      if case .array = $0 { return false }
+      if case .object = $0 { return false }
+      return true
+    }
+    if isFlat { return "[" + elements.map { renderJSON($0) }.joined(separator: ", ") + "]" }
+    let inner = indent + "  "
+    return "[\n" + elements.map { inner + renderJSON($0, indent: inner) }.joined(separator: ",\n")
+      + "\n" + indent + "]"
+  case .object(let members):
+    guard !members.isEmpty else { return "{}" }
+    let inner = indent + "  "
+    let lines = members.sorted { $0.key < $1.key }.map {
+      inner + renderJSONString($0.key) + ": " + renderJSON($0.value, indent: inner)
+    }
+    return "{\n" + lines.joined(separator: ",\n") + "\n" + indent + "}"
+  }
+}
