@@ -15,8 +15,8 @@ import Autograd
 ///     denominator = √v̂ / √biasCorrection2 + ε
 ///     θ  ← θ − stepSize · m / denominator
 ///
-/// On the first step m / denominator = g / (|g| + ε·√(1 − β₂)) for each element, so every
-/// parameter moves by almost exactly γ against the sign of its gradient.
+/// On the first step m̂ = g and v̂ = g², so each element moves by γ g / (|g| + ε): almost exactly
+/// γ against the sign of its gradient.
 ///
 /// ```swift
 /// let optimizer = try Adam(model.parameters, lr: 1e-3)

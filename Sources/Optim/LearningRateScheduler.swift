@@ -61,8 +61,9 @@ public final class LearningRateScheduler {
       arrays: ["base_lrs": baseLearningRates])
   }
 
-  /// Restores a saved position and base learning rates, and sets the optimizer's learning rates
-  /// for that position. Nothing changes if it throws.
+  /// Restores a saved position and base learning rates. The optimizer's current learning rates
+  /// are part of its own state (they may differ from the schedule's, e.g. after a
+  /// `ReduceOnPlateau`), so load the optimizer too. Nothing changes if it throws.
   /// - Throws: `OptimError.stateMismatch` when the state is of another kind or for another number
   ///   of groups.
   public func load(_ state: StateDict) throws {
@@ -71,6 +72,5 @@ public final class LearningRateScheduler {
     let bases = try state.array("base_lrs", count: baseLearningRates.count)
     position = savedPosition
     baseLearningRates = bases
-    apply()
   }
 }

@@ -76,8 +76,11 @@ extension ParameterwiseOptimizer {
       state.scalars["group.\(groupIndex).weight_decay"] = group.weightDecay
       for parameter in group.parameters {
         if let parameterState = parameterStates[index] {
-          state.arrays["param.\(index).shape"] = parameter.shape.map(Double.init)
+          let entries = state.scalars.count + state.arrays.count
           parameterState.save(into: &state, prefix: "param.\(index).")
+          if state.scalars.count + state.arrays.count > entries {
+            state.arrays["param.\(index).shape"] = parameter.shape.map(Double.init)
+          }
         }
         index += 1
       }

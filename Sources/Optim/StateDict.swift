@@ -65,7 +65,7 @@ extension StateDict {
     guard let values = arrays[key] else { return nil }
     guard values.count == count else {
       throw OptimError.stateMismatch(
-        key: key, reason: "has \(values.count) elements, the parameter has \(count)")
+        key: key, reason: "has \(values.count) elements, expected \(count)")
     }
     return values
   }
