@@ -89,40 +89,46 @@ func adamStep(
   let (beta2, eps) = (h.beta2, h.eps)
   let decays = decoupledWeightDecay && weightDecay != 0
 
+  // One element's update; every condition is loop-invariant and written as a select, so the loop
+  // vectorizes. The AMSGrad variant gets its own loop: its fifth buffer would exceed the
+  // vectorizer's budget of run-time aliasing checks.
+  @inline(__always)
+  func updateElement(
+    _ i: Int, _ parameter: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutableBufferPointer<Double>,
+    _ v: UnsafeMutableBufferPointer<Double>, maxSecondMoment: (Double) -> Double
+  ) {
+    let decayed = parameter[i] * decayFactor
+    let theta = decays ? decayed : parameter[i]
+    let ascentGradient = sign * gradient[i]
+    let g = l2Penalty != 0 ? ascentGradient + l2Penalty * theta : ascentGradient
+    let nearMoment = m[i] + lerpWeight * (g - m[i])
+    let nearGradient = g - (g - m[i]) * oneMinusLerpWeight
+    let firstMoment = lerpWeight < 0.5 ? nearMoment : nearGradient
+    let secondMoment = v[i] * beta2 + oneMinusBeta2 * g * g
+    m[i] = firstMoment
+    v[i] = secondMoment
+    // v ≥ 0 always, so √|v| = √v; the |·| tells the compiler no errno-setting call is needed,
+    // which is what lets the loop vectorize.
+    let denominator = abs(maxSecondMoment(secondMoment)).squareRoot() / biasCorrection2Sqrt + eps
+    parameter[i] = theta + negativeStepSize * firstMoment / denominator
+  }
+
   state.firstMoment.withUnsafeMutableBufferPointer { m in
     state.secondMoment.withUnsafeMutableBufferPointer { v in
-      // Without AMSGrad `vMax` is an empty buffer, never read.
-      withMaxBuffer(&state.maxSecondMoment) { vMax in
-        let amsgrad = vMax.count > 0
-        for i in parameter.indices {
-          if decays { parameter[i] = parameter[i] * decayFactor }
-          var g = sign * gradient[i]
-          if l2Penalty != 0 { g = g + l2Penalty * parameter[i] }
-          m[i] = lerpWeight < 0.5 ? m[i] + lerpWeight * (g - m[i]) : g - (g - m[i]) * oneMinusLerpWeight
-          v[i] = v[i] * beta2 + oneMinusBeta2 * g * g
-          let secondMoment: Double
-          if amsgrad {
-            vMax[i] = Swift.max(vMax[i], v[i])
-            secondMoment = vMax[i]
-          } else {
-            secondMoment = v[i]
+      if state.maxSecondMoment == nil {
+        for i in 0..<parameter.count {
+          updateElement(i, parameter, m, v, maxSecondMoment: { $0 })
+        }
+      } else {
+        state.maxSecondMoment!.withUnsafeMutableBufferPointer { vMax in
+          for i in 0..<parameter.count {
+            updateElement(i, parameter, m, v) { secondMoment in
+              vMax[i] = Swift.max(vMax[i], secondMoment)
+              return vMax[i]
+            }
           }
-          let denominator = secondMoment.squareRoot() / biasCorrection2Sqrt + eps
-          parameter[i] = parameter[i] + negativeStepSize * m[i] / denominator
         }
       }
     }
-  }
-}
-
-/// Runs `body` over the AMSGrad buffer in place, or over an empty buffer when there is none.
-@inline(__always)
-private func withMaxBuffer(
-  _ buffer: inout [Double]?, _ body: (UnsafeMutableBufferPointer<Double>) -> Void
-) {
-  if buffer != nil {
-    buffer!.withUnsafeMutableBufferPointer { body($0) }
-  } else {
-    body(UnsafeMutableBufferPointer(start: nil, count: 0))
   }
 }

@@ -81,3 +81,18 @@ extension AdamTests {
       on: .rosenbrock)
   }
 }
+
+extension AdamTests {
+  func testAdamAndAdamWRepeatPyTorchsOrderOfOperationsBitForBit() throws {
+    let configurations: [(([Tensor]) throws -> any Optimizer, ReferenceAdam)] = [
+      ({ try Adam($0, lr: 1e-2, weightDecay: 0.01) }, ReferenceAdam(lr: 1e-2, weightDecay: 0.01)),
+      ({ try Adam($0, lr: 1e-2, amsgrad: true) }, ReferenceAdam(lr: 1e-2, amsgrad: true)),
+      ({ try Adam($0, lr: 1e-2, betas: (0.3, 0.9)) }, ReferenceAdam(lr: 1e-2, beta1: 0.3, beta2: 0.9)),
+      ({ try AdamW($0, lr: 1e-2, amsgrad: true) },
+       ReferenceAdam(lr: 1e-2, weightDecay: 1e-2, decoupled: true, amsgrad: true)),
+    ]
+    for (makeOptimizer, reference) in configurations {
+      try assertSameTrajectory(makeOptimizer, reference, on: .rosenbrock, relativeTolerance: 0)
+    }
+  }
+}

@@ -118,3 +118,12 @@ final class OptimizerBehaviourTests: XCTestCase {
     }
   }
 }
+
+extension OptimizerBehaviourTests {
+  func testAdamBenchmarkMeasuresSomething() {
+    let measurement = measureAdamStep(parameterCount: 1000, repetitions: 3)
+    XCTAssertEqual(measurement.bytesPerParameter, 56)
+    XCTAssertGreaterThan(measurement.nanosecondsPerParameter, 0)
+    XCTAssertGreaterThan(measurement.boundNanosecondsPerParameter, 0)
+  }
+}

@@ -78,3 +78,16 @@ final class SGDTests: XCTestCase {
     XCTAssertTrue(optimizer.stateDict().arrays.isEmpty)
   }
 }
+
+extension SGDTests {
+  func testSGDRepeatsPyTorchsOrderOfOperationsBitForBit() throws {
+    try assertSameTrajectory(
+      { try SGD($0, lr: 2e-4, momentum: 0.9, dampening: 0.2, weightDecay: 0.01) },
+      ReferenceSGD(lr: 2e-4, momentum: 0.9, dampening: 0.2, weightDecay: 0.01), on: .rosenbrock,
+      relativeTolerance: 0)
+    try assertSameTrajectory(
+      { try SGD($0, lr: 2e-4, momentum: 0.9, nesterov: true, maximize: true) },
+      ReferenceSGD(lr: 2e-4, momentum: 0.9, nesterov: true, maximize: true),
+      on: Objective.rosenbrock.negated, relativeTolerance: 0)
+  }
+}
