@@ -22,7 +22,8 @@ public struct AdamStepMeasurement: Sendable, CustomStringConvertible {
 
   public var description: String {
     func format(_ x: Double) -> String { String(Double(Int(x * 1000)) / 1000) }
-    return "Adam step on \(parameterCount) parameters: \(format(nanosecondsPerParameter)) ns/param; "
+    return
+      "Adam step on \(parameterCount) parameters: \(format(nanosecondsPerParameter)) ns/param; "
       + "memory bound (\(bytesPerParameter) B/param at \(format(bandwidthGigabytesPerSecond)) GB/s): "
       + "\(format(boundNanosecondsPerParameter)) ns/param; ratio \(format(ratioToBound))"
   }

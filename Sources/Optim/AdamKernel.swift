@@ -51,7 +51,9 @@ struct AdamHyperparameters {
     try require(betas.0 >= 0 && betas.0 < 1, "betas.0", betas.0, expected: "0 ≤ beta1 < 1")
     try require(betas.1 >= 0 && betas.1 < 1, "betas.1", betas.1, expected: "0 ≤ beta2 < 1")
     try require(eps > 0, "eps", eps, expected: "> 0")
-    (beta1, beta2, self.eps, self.amsgrad, self.maximize) = (betas.0, betas.1, eps, amsgrad, maximize)
+    (beta1, beta2, self.eps, self.amsgrad, self.maximize) = (
+      betas.0, betas.1, eps, amsgrad, maximize
+    )
   }
 
   var saved: [(name: String, value: Double)] {
@@ -94,7 +96,8 @@ func adamStep(
   // vectorizer's budget of run-time aliasing checks.
   @inline(__always)
   func updateElement(
-    _ i: Int, _ parameter: UnsafeMutableBufferPointer<Double>, _ m: UnsafeMutableBufferPointer<Double>,
+    _ i: Int, _ parameter: UnsafeMutableBufferPointer<Double>,
+    _ m: UnsafeMutableBufferPointer<Double>,
     _ v: UnsafeMutableBufferPointer<Double>, maxSecondMoment: (Double) -> Double
   ) {
     let decayed = parameter[i] * decayFactor
@@ -123,7 +126,9 @@ func adamStep(
         state.maxSecondMoment!.withUnsafeMutableBufferPointer { vMax in
           for i in 0..<parameter.count {
             updateElement(i, parameter, m, v) { secondMoment in
-              vMax[i] = Swift.max(vMax[i], secondMoment)
+              // torch.maximum propagates a NaN, which Swift.max would drop when it comes second.
+              let larger = Swift.max(vMax[i], secondMoment)
+              vMax[i] = secondMoment.isNaN ? secondMoment : larger
               return vMax[i]
             }
           }

@@ -20,9 +20,15 @@
 /// ```
 public final class ReduceOnPlateau {
   /// Whether lower or higher values of the metric are better.
-  public enum Mode: String, Sendable { case min, max }
+  public enum Mode: String, Sendable {
+    case min
+    case max
+  }
   /// Whether `threshold` is relative to `best` or in the metric's units.
-  public enum ThresholdMode: String, Sendable { case relative = "rel", absolute = "abs" }
+  public enum ThresholdMode: String, Sendable {
+    case relative = "rel"
+    case absolute = "abs"
+  }
 
   public static let kind = "ReduceOnPlateau"
 

@@ -40,7 +40,9 @@ final class AdamTests: XCTestCase {
       { try Adam($0, lr: 5e-3, amsgrad: true) }, ReferenceAdam(lr: 5e-3, amsgrad: true),
       on: .rosenbrock)
     try assertSameTrajectory(
-      { try Adam($0, lr: 5e-3, betas: (0.8, 0.99), weightDecay: 0.01, amsgrad: true, maximize: true) },
+      {
+        try Adam($0, lr: 5e-3, betas: (0.8, 0.99), weightDecay: 0.01, amsgrad: true, maximize: true)
+      },
       ReferenceAdam(
         lr: 5e-3, beta1: 0.8, beta2: 0.99, weightDecay: 0.01, amsgrad: true, maximize: true),
       on: Objective.rosenbrock.negated)
@@ -87,9 +89,14 @@ extension AdamTests {
     let configurations: [(([Tensor]) throws -> any Optimizer, ReferenceAdam)] = [
       ({ try Adam($0, lr: 1e-2, weightDecay: 0.01) }, ReferenceAdam(lr: 1e-2, weightDecay: 0.01)),
       ({ try Adam($0, lr: 1e-2, amsgrad: true) }, ReferenceAdam(lr: 1e-2, amsgrad: true)),
-      ({ try Adam($0, lr: 1e-2, betas: (0.3, 0.9)) }, ReferenceAdam(lr: 1e-2, beta1: 0.3, beta2: 0.9)),
-      ({ try AdamW($0, lr: 1e-2, amsgrad: true) },
-       ReferenceAdam(lr: 1e-2, weightDecay: 1e-2, decoupled: true, amsgrad: true)),
+      (
+        { try Adam($0, lr: 1e-2, betas: (0.3, 0.9)) },
+        ReferenceAdam(lr: 1e-2, beta1: 0.3, beta2: 0.9)
+      ),
+      (
+        { try AdamW($0, lr: 1e-2, amsgrad: true) },
+        ReferenceAdam(lr: 1e-2, weightDecay: 1e-2, decoupled: true, amsgrad: true)
+      ),
     ]
     for (makeOptimizer, reference) in configurations {
       try assertSameTrajectory(makeOptimizer, reference, on: .rosenbrock, relativeTolerance: 0)

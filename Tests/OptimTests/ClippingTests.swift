@@ -31,7 +31,8 @@ final class ClippingTests: XCTestCase {
     b.grad = Tensor([4.0])
     XCTAssertEqual(clipGradNorm([a, b], maxNorm: 100, normType: .infinity), 6)
     XCTAssertEqual(clipGradNorm([a, b], maxNorm: 100, normType: 1), 13)
-    assertClose(clipGradNorm([a, b], maxNorm: 100, normType: 3), pow(27 + 216 + 64, 1 / 3), tolerance: 1e-13)
+    assertClose(
+      clipGradNorm([a, b], maxNorm: 100, normType: 3), pow(27 + 216 + 64, 1 / 3), tolerance: 1e-13)
   }
 
   func testParametersWithoutGradientsAreIgnored() {

@@ -18,9 +18,10 @@ final class OptimizerBehaviourTests: XCTestCase {
   func testZeroGradZeroesEveryGradientInPlace() throws {
     let a = Tensor([1.0, 2.0], requiresGrad: true)
     let b = Tensor([3.0], requiresGrad: true)
-    let optimizer = try SGD(groups: [
-      ParameterGroup(name: "a", parameters: [a]), ParameterGroup(name: "b", parameters: [b]),
-    ], lr: 0.1)
+    let optimizer = try SGD(
+      groups: [
+        ParameterGroup(name: "a", parameters: [a]), ParameterGroup(name: "b", parameters: [b]),
+      ], lr: 0.1)
     try ((a * a).sum() + b.sum()).backward()
     optimizer.zeroGrad()
     XCTAssertEqual(a.grad?.scalars, [0, 0])

@@ -66,7 +66,8 @@ final class SGDTests: XCTestCase {
     assertClose(x.scalars, [1 - 0.4, -2 - 0.8], tolerance: 1e-15)
     optimizer.step()
     // b₂ = 0.9 b₁ + 0.5 g = 1.4 g.
-    XCTAssertEqual(optimizer.parameterStates[0]?.momentumBuffer, [0.9 * 4 + 0.5 * 4, 0.9 * 8 + 0.5 * 8])
+    XCTAssertEqual(
+      optimizer.parameterStates[0]?.momentumBuffer, [0.9 * 4 + 0.5 * 4, 0.9 * 8 + 0.5 * 8])
   }
 
   func testPlainSGDKeepsNoState() throws {

@@ -57,7 +57,8 @@ final class ScheduleTests: XCTestCase {
   func testSchedulerChangesTheStepTheOptimizerTakes() throws {
     let x = Tensor([0.0], requiresGrad: true)
     let optimizer = try SGD([x], lr: 1)
-    let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: try ExponentialDecay(gamma: 0.5))
+    let scheduler = LearningRateScheduler(
+      optimizer: optimizer, schedule: try ExponentialDecay(gamma: 0.5))
     for _ in 0..<3 {
       x.grad = Tensor([-1.0])
       optimizer.step()

@@ -78,7 +78,8 @@ final class StateRoundTripTests: XCTestCase {
       for (scheduleName, schedule) in try schedules() {
         let uninterrupted = try train(makeOptimizer, schedule: schedule, steps: 30)
         for saveAfter in [0, 1, 13] {
-          let resumed = try train(makeOptimizer, schedule: schedule, steps: 30, saveAfter: saveAfter)
+          let resumed = try train(
+            makeOptimizer, schedule: schedule, steps: 30, saveAfter: saveAfter)
           XCTAssertEqual(
             resumed.map { $0.map(\.bitPattern) }, uninterrupted.map { $0.map(\.bitPattern) },
             "\(optimizerName), \(scheduleName), saved after \(saveAfter)")

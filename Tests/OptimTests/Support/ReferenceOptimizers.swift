@@ -77,7 +77,8 @@ struct ReferenceAdam: ReferenceOptimizer {
           m[p][i] = w < 0.5 ? m[p][i] + w * (g - m[p][i]) : g - (g - m[p][i]) * (1 - w)
           v[p][i] = v[p][i] * beta2 + (1 - beta2) * g * g
           vMax[p][i] = max(vMax[p][i], v[p][i])
-          let denominator = (amsgrad ? vMax[p][i] : v[p][i]).squareRoot()
+          let denominator =
+            (amsgrad ? vMax[p][i] : v[p][i]).squareRoot()
             / biasCorrection2.squareRoot() + eps
           parameters[p][i] += -(lr / biasCorrection1) * m[p][i] / denominator
         case .textbook:
