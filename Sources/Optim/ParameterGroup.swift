@@ -45,11 +45,13 @@ public struct ParameterGroup {
 extension ParameterGroup {
   /// The groups with the optimizer's defaults filled in and every value checked.
   ///
-  /// Preconditions (programmer errors, as in PyTorch): every parameter is a leaf and appears once.
+  /// Preconditions (programmer errors, as in PyTorch): there is a group, every parameter is a leaf
+  /// and appears once.
   /// - Throws: `OptimError.invalidHyperparameter` for a negative learning rate or weight decay.
   static func resolve(
     _ groups: [ParameterGroup], learningRate: Double, weightDecay: Double
   ) throws -> [ParameterGroup] {
+    precondition(!groups.isEmpty, "an optimizer needs at least one parameter group")
     var seen = Set<ObjectIdentifier>()
     return try groups.map { group in
       var group = group
