@@ -1,0 +1,76 @@
+/// Sets an optimizer's learning rates from a `LearningRateSchedule` as training advances
+/// (PyTorch: an `LRScheduler` such as `StepLR`).
+///
+/// Creating the scheduler records each group's current rate as its base γ₀ and sets the rates
+/// for position 0; each `step()`, called after `optimizer.step()`, advances the position t by one
+/// and sets every group's rate to `schedule.learningRate(atStep: t, baseLearningRate: γ₀)`.
+///
+/// ```swift
+/// let scheduler = LearningRateScheduler(
+///   optimizer: optimizer, schedule: try StepDecay(stepSize: 30, gamma: 0.1))
+/// for epoch in 0..<epochs {
+///   train(epoch)          // calls optimizer.step()
+///   scheduler.step()
+/// }
+/// ```
+public final class LearningRateScheduler {
+  public static let kind = "LearningRateScheduler"
+
+  /// The optimizer whose groups' learning rates this scheduler sets.
+  public let optimizer: any Optimizer
+  /// The learning rate as a function of position.
+  public let schedule: any LearningRateSchedule
+  /// γ₀ of each group: its learning rate when the scheduler was created (`base_lrs`).
+  public private(set) var baseLearningRates: [Double]
+  /// t, the number of `step()` calls so far (`last_epoch`).
+  public private(set) var position: Int
+
+  /// Takes over `optimizer`'s learning rates, setting them for position 0.
+  public init(optimizer: any Optimizer, schedule: any LearningRateSchedule) {
+    self.optimizer = optimizer
+    self.schedule = schedule
+    self.baseLearningRates = optimizer.parameterGroups.map(\.learningRate)
+    self.position = 0
+    apply()
+  }
+
+  /// Advances one position and sets the learning rates for it.
+  public func step() {
+    position += 1
+    apply()
+  }
+
+  /// The learning rate of each group at the current position (`get_last_lr()`).
+  public var learningRates: [Double] {
+    baseLearningRates.map {
+      schedule.learningRate(atStep: position, baseLearningRate: $0)
+    }
+  }
+
+  private func apply() {
+    let rates = learningRates
+    for index in optimizer.parameterGroups.indices {
+      optimizer.parameterGroups[index].learningRate = rates[index]
+    }
+  }
+
+  /// The position and base learning rates (`step`, `base_lrs`).
+  public func stateDict() -> StateDict {
+    StateDict(
+      kind: Self.kind, scalars: ["step": Double(position)],
+      arrays: ["base_lrs": baseLearningRates])
+  }
+
+  /// Restores a saved position and base learning rates. The optimizer's current learning rates
+  /// are part of its own state (they may differ from the schedule's, e.g. after a
+  /// `ReduceOnPlateau`), so load the optimizer too. Nothing changes if it throws.
+  /// - Throws: `OptimError.stateMismatch` when the state is of another kind or for another number
+  ///   of groups.
+  public func load(_ state: StateDict) throws {
+    try state.requireKind(Self.kind)
+    let savedPosition = try state.count("step")
+    let bases = try state.array("base_lrs", count: baseLearningRates.count)
+    position = savedPosition
+    baseLearningRates = bases
+  }
+}

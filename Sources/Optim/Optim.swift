@@ -1,1 +1,0 @@
-// Optim: filled by its issue.
