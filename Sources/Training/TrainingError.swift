@@ -47,7 +47,7 @@ extension ConfigError: ExitStatusError {
 extension DataIOError: ExitStatusError {
   public var exitStatus: ExitStatus {
     switch self {
-    case .fileNotFound, .cannotOpen: .noInput
+    case .unreadableFile: .noInput
     default: .dataError
     }
   }

@@ -1,0 +1,73 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How a run talks to the person at the terminal: a live progress bar per epoch when standard
+/// error is a terminal, one plain line per epoch otherwise, nothing with `quiet`.
+public final class Reporter: @unchecked Sendable {
+  public enum Style: Sendable { case quiet, plain, live }
+
+  public let style: Style
+  private var lastDraw = 0.0
+  private let start = Date()
+
+  public init(style: Style) { self.style = style }
+
+  /// `live` on a terminal, `plain` otherwise.
+  public static func automatic(quiet: Bool) -> Reporter {
+    Reporter(style: quiet ? .quiet : (isatty(STDERR_FILENO) == 1 ? .live : .plain))
+  }
+
+  /// A line of information (to standard error, so that `--json` output stays clean).
+  public func info(_ line: String) {
+    guard style != .quiet else { return }
+    if style == .live { clearLine() }
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  /// Redraws the progress bar, at most ten times a second.
+  public func progress(
+    epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, rowsPerSecond: Double
+  ) {
+    guard style == .live else { return }
+    let now = Date().timeIntervalSince(start)
+    guard now - lastDraw >= 0.1 || batch == batches else { return }
+    lastDraw = now
+    let width = 24
+    let fraction = Double(batch) / Double(max(batches, 1))
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+    let remainingRows = Double(batches - batch) / Double(max(batch, 1)) * now
+    let eta = rowsPerSecond > 0 ? String(format: "%.0fs", max(0, remainingRows)) : "?"
+    let text = String(
+      format: "\repoch %d/%d [%@] loss %.6g  %@ rows/s  ETA %@\u{1B}[K", epoch, epochs, bar, loss,
+      Self.compact(rowsPerSecond), eta)
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// One finished epoch.
+  public func epoch(_ record: EpochRecord, of epochs: Int) {
+    guard style != .quiet else { return }
+    var line = String(format: "epoch %d/%d  step %d  train loss %.6g", record.epoch, epochs, record.step, record.trainLoss)
+    if let v = record.validation {
+      line += String(format: "  val mse %.6g  rmse %.6g  mae %.6g  r2 %.6f", v.mse, v.rmse, v.mae, v.r2)
+    }
+    line += String(format: "  lr %.3g  %@ rows/s", record.learningRate, Self.compact(record.rowsPerSecond))
+    info(line)
+  }
+
+  private func clearLine() {
+    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+  }
+
+  static func compact(_ value: Double) -> String {
+    switch value {
+    case 1e9...: String(format: "%.1fG", value / 1e9)
+    case 1e6...: String(format: "%.1fM", value / 1e6)
+    case 1e3...: String(format: "%.1fk", value / 1e3)
+    default: String(format: "%.0f", value)
+    }
+  }
+}

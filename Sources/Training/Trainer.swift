@@ -1,0 +1,183 @@
+import Autograd
+import DataIO
+import Foundation
+import Models
+import Optim
+
+/// Trains a linear model (on raw or polynomial terms) as a config describes: the loop of
+/// `fit`, with gradient accumulation over micro-batches, schedules, clipping, early stopping
+/// and divergence checks. Everything that must survive a restart is in `TrainingState`.
+///
+/// Gradient accumulation: a batch of R rows and t targets is split into micro-batches; micro-batch
+/// m contributes `Σ_{rows in m} ℓ(ŷ, y) / (R·t)` to the batch loss, so the gradients that
+/// accumulate in `.grad` over the micro-batches add up to the gradient of the batch's mean loss,
+/// whatever the micro-batch size (up to rounding). The optimizer steps once per batch.
+public final class Trainer {
+  public let config: TrainingConfig
+  public let data: PreparedData
+  public let model: Linear
+  public let optimizer: any Optimizer
+  public let scheduler: LearningRateScheduler
+  public let plateau: ReduceOnPlateau?
+  public let loader: BatchLoader
+  public internal(set) var state = TrainingState()
+  private let loss: Loss
+
+  /// Called after each optimizer step (checkpoints hook in here) and after each epoch.
+  public var afterStep: ((Trainer) throws -> Void)?
+  public var afterEpoch: ((Trainer, EpochRecord) throws -> Void)?
+  /// Polled between steps; when it returns true the run stops after the current step.
+  public var shouldStop: () -> Bool = { false }
+
+  public init(config: TrainingConfig, data: PreparedData) throws {
+    self.config = config
+    self.data = data
+    model = Linear(
+      inputFeatures: data.termCount, outputFeatures: data.targetCount, bias: config.model.bias)
+    loader = try BatchLoader(
+      dataset: data.training,
+      options: LoaderOptions(
+        batchSize: config.training.batchSize, microBatchSize: config.training.microBatchSize,
+        shuffle: config.data.shuffle, seed: config.training.seed))
+    let factory = OptimizerFactory(
+      config: config, totalSteps: loader.batchesPerEpoch * config.training.epochs)
+    optimizer = try factory.makeOptimizer(model.parameters)
+    scheduler = LearningRateScheduler(optimizer: optimizer, schedule: try factory.makeSchedule())
+    plateau = try factory.makePlateau(optimizer)
+    switch config.loss.kind {
+    case .mse: loss = .mse
+    case .mae: loss = .mae
+    case .huber: loss = .huber(delta: config.loss.delta)
+    }
+  }
+
+  public var isFinished: Bool {
+    state.stoppedEarly || loader.position.epoch >= config.training.epochs
+  }
+
+  /// Runs epochs until the budget is spent, early stopping triggers, or `shouldStop` says so.
+  /// - Returns: whether the run reached its end (false when stopped by `shouldStop`).
+  @discardableResult
+  public func run() throws -> Bool {
+    while !isFinished {
+      guard try runEpoch() else { return false }
+    }
+    return true
+  }
+
+  /// Continues the current epoch to its end; false if `shouldStop` interrupted it.
+  func runEpoch() throws -> Bool {
+    let epoch = loader.position.epoch
+    let clock = ContinuousClock()
+    let start = clock.now
+    while let batch = try loader.nextBatch() {
+      let batchLoss = try step(on: batch)
+      state.epochLossSum += batchLoss * Double(batch.rows)
+      state.epochRows += batch.rows
+      try afterStep?(self)
+      if shouldStop() && loader.position.batchIndex < loader.batchesPerEpoch { return false }
+    }
+    let elapsed = clock.now - start
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let record = EpochRecord(
+      epoch: epoch + 1, step: state.step, trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
+      validation: validationMetrics(), learningRate: optimizer.learningRate,
+      rowsPerSecond: Double(state.epochRows) / max(seconds, 1e-9))
+    state.epochLossSum = 0
+    state.epochRows = 0
+    state.history.append(record)
+    plateau?.step(metric: record.monitoredLoss)
+    updateEarlyStopping(record)
+    try afterEpoch?(self, record)
+    return true
+  }
+
+  /// One optimizer step on a batch, accumulating gradients over its micro-batches.
+  /// - Returns: the batch's mean loss.
+  func step(on batch: Batch) throws -> Double {
+    optimizer.zeroGrad()
+    let scale = 1 / Double(batch.rows * batch.targetCount)
+    let parts = batch.microBatchSize >= batch.rows ? [batch] : batch.microBatches
+    var total = 0.0
+    for part in parts {
+      let x = Tensor(shape: [part.rows, batch.featureCount], scalars: part.features)
+      let y = Tensor(shape: [part.rows, batch.targetCount], scalars: part.targets)
+      var objective = loss(model(x), y, reduction: .sum) * scale
+      if config.loss.l2 > 0 {
+        objective = objective + l2Penalty(model, lambda: config.loss.l2) * (Double(part.rows) / Double(batch.rows))
+      }
+      total += objective.item
+      try objective.backward()
+    }
+    guard total.isFinite else {
+      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "the loss")
+    }
+    guard model.parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
+      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "a gradient")
+    }
+    if let clipValue = config.training.clipValue { clipGradValue(model.parameters, clipValue: clipValue) }
+    if let clipNorm = config.training.clipNorm { clipGradNorm(model.parameters, maxNorm: clipNorm) }
+    optimizer.step()
+    scheduler.step()
+    state.step += 1
+    return total
+  }
+
+  /// MSE, RMSE, MAE and R² of the model on the validation rows, in the targets' units.
+  public func validationMetrics() -> RegressionMetrics? {
+    guard let validation = data.validation else { return nil }
+    return metrics(on: validation)
+  }
+
+  /// The model's metrics on prepared rows.
+  public func metrics(on dataset: InMemoryDataset) -> RegressionMetrics {
+    let predictions = noGrad {
+      model(Tensor(shape: [dataset.rowCount, dataset.featureCount], scalars: dataset.features))
+    }
+    return RegressionMetrics(
+      predictions: predictions.scalars, targets: dataset.targets, targetCount: dataset.targetCount)
+  }
+
+  private func updateEarlyStopping(_ record: EpochRecord) {
+    let monitored = record.monitoredLoss
+    let minDelta = config.training.earlyStopping?.minDelta ?? 0
+    if monitored < state.bestLoss - minDelta {
+      state.bestLoss = monitored
+      state.bestEpoch = record.epoch
+      state.epochsWithoutImprovement = 0
+    } else {
+      state.epochsWithoutImprovement += 1
+    }
+    if let patience = config.training.earlyStopping?.patience,
+      state.epochsWithoutImprovement >= patience
+    {
+      state.stoppedEarly = true
+    }
+  }
+
+  /// The fitted coefficients in the original units of the raw terms.
+  public func fittedModel() -> FittedModel {
+    let bias = model.bias?.scalars ?? [Double](repeating: 0, count: data.targetCount)
+    let (weights, intercept) = data.originalUnits(weights: model.weight.scalars, bias: bias)
+    return FittedModel(
+      name: config.name, kind: config.model.kind.rawValue,
+      degree: config.model.kind == .polynomial ? config.model.degree : 1,
+      interactionOnly: config.model.interactionOnly, inputs: data.inputNames,
+      terms: data.termNames, targets: data.targetNames, weights: weights, intercept: intercept)
+  }
+}
+
+/// Everything about a run's progress besides parameters, optimizer and loader state.
+public struct TrainingState: Equatable, Sendable {
+  public var step = 0
+  public var history: [EpochRecord] = []
+  public var bestLoss = Double.infinity
+  public var bestEpoch = 0
+  public var epochsWithoutImprovement = 0
+  public var stoppedEarly = false
+  /// The loss summed over the current epoch's batches so far (weighted by rows).
+  public var epochLossSum = 0.0
+  public var epochRows = 0
+  public init() {}
+}
