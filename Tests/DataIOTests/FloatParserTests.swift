@@ -5,10 +5,10 @@ import XCTest
 final class FloatParserTests: XCTestCase {
   /// Parses a whole string (which must be one number) and returns the bit pattern.
   private func bits(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> UInt64? {
-    let bytes = Array(text.utf8) + [0]
+    let bytes = Array(text.utf8) + [UInt8](repeating: 0, count: FloatParser.padding)
     return bytes.withUnsafeBufferPointer { buffer -> UInt64? in
       guard let (value, end) = FloatParser.parse(buffer.baseAddress!, at: 0) else { return nil }
-      XCTAssertEqual(end, bytes.count - 1, "stopped early in \(text)", file: file, line: line)
+      XCTAssertEqual(end, text.utf8.count, "stopped early in \(text)", file: file, line: line)
       return value.bitPattern
     }
   }
@@ -53,7 +53,7 @@ final class FloatParserTests: XCTestCase {
   }
 
   func testParsingStopsAtTheFirstByteThatCannotContinueTheNumber() {
-    let bytes = Array("12.5e3,7".utf8) + [0]
+    let bytes = Array("12.5e3,7".utf8) + [UInt8](repeating: 0, count: FloatParser.padding)
     let result = bytes.withUnsafeBufferPointer { FloatParser.parse($0.baseAddress!, at: 0) }
     XCTAssertEqual(result?.value, 12500)
     XCTAssertEqual(result?.end, 6)

@@ -43,7 +43,7 @@ struct CSVHeaderRecord {
             bytes, from: i, end: end, isFinal: isFinal, line: 1 + lines + extraLines,
             column: fields.count + 1, newlines: &extraLines)
         else { return nil }
-        fields.append(String(decoding: parser.scratch.dropLast(), as: UTF8.self))
+        fields.append(String(decoding: parser.scratch.dropLast(FloatParser.padding), as: UTF8.self))
         i = closed
         while i < end && isBlank(bytes[i]) { i += 1 }
         if i == end && !isFinal { return nil }

@@ -35,6 +35,7 @@ public final class CSVReader {
   private var count = 0
   private var atEOF = false
   private var line = 1
+  private var bytesRead = 0
   private var parser: CSVRecordParser
 
   /// Opens a file and reads its header.
@@ -61,14 +62,14 @@ public final class CSVReader {
     self.file = file
     self.source = source
     capacity = max(blockSize, bytes?.count ?? 0, 1)
-    let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
+    let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + FloatParser.padding)
     buffer = storage
     if let bytes {
       bytes.withUnsafeBufferPointer { storage.update(from: $0.baseAddress!, count: bytes.count) }
       count = bytes.count
       atEOF = true
     }
-    buffer[count] = 0
+    (buffer + count).initialize(repeating: 0, count: FloatParser.padding)
     parser = CSVRecordParser(
       source: source, delimiter: options.delimiter, slots: [], selectedCount: 0, columnNames: nil,
       policy: options.invalidValues)
@@ -119,6 +120,9 @@ public final class CSVReader {
       line += progress.lines
       rows += progress.rows
       droppedRows += progress.dropped
+      if values.count == progress.rows * selectedColumns.count && progress.rows > 0 {
+        reserveForRest(of: &values, maxRows: maxRows, sample: progress)
+      }
       if rows == maxRows || (atEOF && start == count) { break }
       try refill()
     }
@@ -145,6 +149,20 @@ public final class CSVReader {
     try CSVReader(bytes: Array(string.utf8), source: source, options: options).readAll()
   }
 
+  /// Reserves room for the rows still in the file, extrapolated from the bytes per row of the
+  /// first block, so that a large read does not copy its output several times as it grows.
+  private func reserveForRest(
+    of values: inout [Double], maxRows: Int, sample: CSVRecordParser.Progress
+  ) {
+    guard let file else { return }
+    var status = stat()
+    guard fstat(fileno(file), &status) == 0 else { return }
+    let unread = Int(status.st_size) - bytesRead + (count - start)
+    let bytesPerRow = Double(sample.consumed) / Double(sample.rows + sample.dropped)
+    let rows = min(Double(maxRows - sample.rows), (Double(unread) / bytesPerRow) * 1.02 + 16)
+    values.reserveCapacity(values.count + Int(rows) * selectedColumns.count)
+  }
+
   /// Moves unread bytes to the front, doubles the buffer if a record fills it, and reads more.
   private func refill() throws {
     guard let file, !atEOF else { return }
@@ -154,7 +172,7 @@ public final class CSVReader {
       start = 0
     }
     if count == capacity {
-      let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + 1)
+      let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + FloatParser.padding)
       larger.update(from: buffer, count: count)
       buffer.deallocate()
       buffer = larger
@@ -163,7 +181,8 @@ public final class CSVReader {
     let wanted = capacity - count
     let read = fread(buffer + count, 1, wanted, file)
     count += read
-    buffer[count] = 0
+    bytesRead += read
+    (buffer + count).initialize(repeating: 0, count: FloatParser.padding)
     if read < wanted {
       if ferror(file) != 0 {
         throw DataIOError.unreadableFile(file: source, reason: String(cString: strerror(errno)))

@@ -14,7 +14,7 @@ struct CSVRecordParser {
   let selectedCount: Int
   let columnNames: [String]?
   let policy: InvalidValuePolicy
-  /// Unescaped bytes of the current quoted field, NUL-terminated for `FloatParser`.
+  /// Unescaped bytes of the current quoted field, followed by `FloatParser.padding` NULs.
   var scratch: [UInt8] = []
 
   static let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
@@ -87,12 +87,12 @@ struct CSVRecordParser {
               guard let (value, stop) = FloatParser.parse(text.baseAddress!, at: k) else { return nil }
               var s = stop
               while isBlank(text[s]) { s += 1 }
-              return s == text.count - 1 ? value : nil
+              return s == text.count - FloatParser.padding ? value : nil
             }
             if let parsed {
               row[slot] = parsed
             } else if valid {
-              let text = String(decoding: scratch.dropLast(), as: UTF8.self)
+              let text = String(decoding: scratch.dropLast(FloatParser.padding), as: UTF8.self)
               try reject(text: text, line: fieldLine, column: field + 1)
               valid = false
             }
@@ -182,7 +182,7 @@ struct CSVRecordParser {
           continue
         }
         if i + 1 == end && !isFinal { return nil }  // could be the first half of ""
-        scratch.append(0)
+        scratch.append(contentsOf: repeatElement(0, count: FloatParser.padding))
         newlines += seen
         return i + 1
       }

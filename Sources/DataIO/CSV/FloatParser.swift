@@ -24,8 +24,13 @@
 ///
 /// Values beyond the double range become ±infinity and tiny ones ±0, as `float()` does.
 enum FloatParser {
-  /// Parses the longest number at `start`. The bytes must be followed, at the latest at the end of
-  /// the buffer, by a byte that cannot continue a number (the readers put a NUL there).
+  /// Bytes that must be readable after the end of the text: numbers are scanned eight digits at
+  /// a time, and the first padding byte must be one that cannot continue a number (the readers
+  /// put NULs there).
+  static let padding = 8
+
+  /// Parses the longest number at `start`. The text must be followed by `padding` readable
+  /// bytes, the first of which cannot continue a number (a NUL).
   ///
   /// - Returns: the value and the index just past the number, or `nil` when no complete number
   ///   starts at `start` (e.g. `"abc"`, `"1e"`, `"."`, `"-"`).
@@ -60,6 +65,17 @@ enum FloatParser {
     }
     if bytes[i] == UInt8(ascii: ".") {
       i += 1
+      // Eight digits at a time while they fit in the 19 that a UInt64 holds (leading zeros in a
+      // group may be over-counted, which can only send a number to the exact strtod path).
+      while significantDigits <= 11 {
+        let word = UInt64(littleEndian: UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self))
+        guard isEightDigits(word) else { break }
+        sawDigit = true
+        mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
+        if mantissa != 0 { significantDigits &+= 8 }
+        exponent -= 8
+        i += 8
+      }
       while case let digit = bytes[i] &- 48, digit < 10 {
         sawDigit = true
         if mantissa != 0 || digit != 0 {
@@ -101,6 +117,26 @@ enum FloatParser {
     let magnitude = convert(mantissa: mantissa, exponent: exponent)
       ?? strtodFallback(bytes + digitsStart, count: i - digitsStart)
     return (negative ? -magnitude : magnitude, i)
+  }
+
+  /// Whether the eight bytes of `word` (little-endian) are all ASCII digits (Lemire's test).
+  @inline(__always)
+  static func isEightDigits(_ word: UInt64) -> Bool {
+    ((word &+ 0x4646_4646_4646_4646) | (word &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+      == 0
+  }
+
+  /// The value of eight ASCII digits, first digit in the lowest byte, by three multiplications
+  /// (Mula, Lemire): pairs, then quadruples, then the whole.
+  @inline(__always)
+  static func eightDigitsValue(_ word: UInt64) -> UInt64 {
+    let mask: UInt64 = 0x0000_00FF_0000_00FF
+    let multiplier1: UInt64 = 100 + (1_000_000 << 32)
+    let multiplier2: UInt64 = 1 + (10_000 << 32)
+    var value = word &- 0x3030_3030_3030_3030
+    value = (value &* 10) &+ (value >> 8)
+    value = (((value & mask) &* multiplier1) &+ (((value >> 16) & mask) &* multiplier2)) >> 32
+    return value & 0xFFFF_FFFF
   }
 
   /// `w · 10^q` by Clinger's fast path or Eisel–Lemire; `nil` when neither applies.
