@@ -7,6 +7,13 @@ public struct ConversionSummary: Equatable, Sendable {
   public var targetNames: [String]
   /// Records left out by `InvalidValuePolicy.dropRow`.
   public var droppedRows: Int
+
+  public init(rows: Int, featureNames: [String], targetNames: [String], droppedRows: Int) {
+    self.rows = rows
+    self.featureNames = featureNames
+    self.targetNames = targetNames
+    self.droppedRows = droppedRows
+  }
 }
 
 /// Converts a CSV file into an HDF5 file that `HDF5StreamingDataset` reads: features in `/X`
