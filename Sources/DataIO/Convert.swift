@@ -61,7 +61,9 @@ public func convertCSVToHDF5(
       try y.writeRows(blockTargets, at: rows)
       rows += block.rows
     }
-    let encode = { (list: [String]) in String(decoding: try JSONEncoder().encode(list), as: UTF8.self) }
+    let encode = { (list: [String]) in
+      String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+    }
     try file.setAttribute("columns", try encode(Array(names[..<featureCount])), on: "/X")
     try file.setAttribute("columns", try encode(Array(names[featureCount...])), on: "/y")
     try file.setAttribute("source", csv.path)

@@ -16,9 +16,11 @@ final class BatchLoaderTests: XCTestCase {
     return batches
   }
 
-  private func assertConsistent(_ batch: Batch, file: StaticString = #filePath, line: UInt = #line) {
+  private func assertConsistent(_ batch: Batch, file: StaticString = #filePath, line: UInt = #line)
+  {
     XCTAssertEqual(
-      batch.features, batch.rowIndices.flatMap { [Double($0), -Double($0)] }, file: file, line: line)
+      batch.features, batch.rowIndices.flatMap { [Double($0), -Double($0)] }, file: file, line: line
+    )
     XCTAssertEqual(batch.targets, batch.rowIndices.map { 10 * Double($0) }, file: file, line: line)
   }
 
@@ -65,7 +67,8 @@ final class BatchLoaderTests: XCTestCase {
     XCTAssertEqual(order0, [6, 2, 4, 0, 1, 7, 3, 5])
     XCTAssertEqual(order1, [6, 7, 2, 4, 5, 0, 3, 1])
     let second = try BatchLoader(dataset: dataset(rows: 8), options: options)
-    try second.restore(LoaderPosition(epoch: 1, batchIndex: 0, rngState: BatchLoader.epochState(seed: 42, epoch: 1)))
+    try second.restore(
+      LoaderPosition(epoch: 1, batchIndex: 0, rngState: BatchLoader.epochState(seed: 42, epoch: 1)))
     XCTAssertEqual(try epoch(second).flatMap(\.rowIndices), order1)
   }
 
@@ -77,7 +80,9 @@ final class BatchLoaderTests: XCTestCase {
 
   /// Runs 2½ epochs, saves the position through JSON mid-epoch, and checks that a new loader
   /// restored from it produces exactly the batches the first one went on to produce.
-  private func assertRestoreContinuesIdentically(_ data: any Dataset, _ options: LoaderOptions) throws {
+  private func assertRestoreContinuesIdentically(_ data: any Dataset, _ options: LoaderOptions)
+    throws
+  {
     let reference = try BatchLoader(dataset: data, options: options)
     var all: [Batch] = []
     for _ in 0..<3 { all += try epoch(reference) }
@@ -143,7 +148,8 @@ final class BatchLoaderTests: XCTestCase {
 
   func testInvalidOptionsAreRefused() {
     XCTAssertThrowsError(
-      try BatchLoader(dataset: dataset(rows: 4), options: LoaderOptions(batchSize: 4, microBatchSize: 5))
+      try BatchLoader(
+        dataset: dataset(rows: 4), options: LoaderOptions(batchSize: 4, microBatchSize: 5))
     ) {
       XCTAssertEqual("\($0)", "memory: micro-batch size must be in 1...4, got 5")
     }

@@ -112,7 +112,8 @@ final class CSVReaderTests: XCTestCase {
       .malformedCSV(
         file: "data.csv", line: 2, column: 2,
         message: "unexpected text after the closing quote of a quoted field"),
-      message: "data.csv line 2, column 2: unexpected text after the closing quote of a quoted field")
+      message:
+        "data.csv line 2, column 2: unexpected text after the closing quote of a quoted field")
   }
 
   func testUnknownColumnNameAndIndexOutOfRange() {
@@ -127,7 +128,8 @@ final class CSVReaderTests: XCTestCase {
   }
 
   func testEmptyFileAndHeaderOnlyFile() throws {
-    assertError("\n\n", CSVOptions(), .emptyFile(file: "data.csv"), message: "data.csv: the file is empty")
+    assertError(
+      "\n\n", CSVOptions(), .emptyFile(file: "data.csv"), message: "data.csv: the file is empty")
     let headerOnly = try read("x,y\n")
     XCTAssertEqual(headerOnly.rows, 0)
     XCTAssertEqual(headerOnly.columnNames, ["x", "y"])
@@ -143,7 +145,8 @@ final class CSVReaderTests: XCTestCase {
   /// Every buffer size from 1 byte up cuts records, numbers, quotes and CRLF pairs at every
   /// possible place; the result must not change.
   func testTinyReadBuffersGiveTheSameTableAsOneBuffer() throws {
-    let text = "\u{FEFF}x,note,y\r\n1.25,\"a \"\"q\"\"\r\nb\",-3e-2\r\n\r\ninf,plain,\"7\"\n12345.678,,9"
+    let text =
+      "\u{FEFF}x,note,y\r\n1.25,\"a \"\"q\"\"\r\nb\",-3e-2\r\n\r\ninf,plain,\"7\"\n12345.678,,9"
     let url = try temporaryDirectory(for: self).appendingPathComponent("d.csv")
     try Data(text.utf8).write(to: url)
     let expected = try read(text, CSVOptions(columns: ["x", "y"]))

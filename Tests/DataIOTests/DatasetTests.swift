@@ -40,7 +40,9 @@ final class DatasetTests: XCTestCase {
     XCTAssertEqual(streaming.rowCount, 10)
     XCTAssertEqual(streaming.featureCount, 3)
     XCTAssertEqual(streaming.targetCount, 1)
-    XCTAssertEqual(try streaming.rows(2..<4), RowBlock(features: [6, 7, 8, 9, 10, 11], targets: [0.5, 0.75], rows: 2))
+    XCTAssertEqual(
+      try streaming.rows(2..<4),
+      RowBlock(features: [6, 7, 8, 9, 10, 11], targets: [0.5, 0.75], rows: 2))
     XCTAssertEqual(try streaming.rows(0..<10), try memory.rows(0..<10))
     XCTAssertEqual(try streaming.rows(at: [7, 1, 2]), try memory.rows(at: [7, 1, 2]))
   }
@@ -74,8 +76,10 @@ final class DatasetTests: XCTestCase {
   }
 
   func testSeparateValidationDataMustHaveTheSameColumns() {
-    let a = InMemoryDataset(features: [1, 2], featureCount: 2, targets: [1], targetCount: 1, source: "a.csv")
-    let b = InMemoryDataset(features: [1], featureCount: 1, targets: [1], targetCount: 1, source: "b.csv")
+    let a = InMemoryDataset(
+      features: [1, 2], featureCount: 2, targets: [1], targetCount: 1, source: "a.csv")
+    let b = InMemoryDataset(
+      features: [1], featureCount: 1, targets: [1], targetCount: 1, source: "b.csv")
     XCTAssertThrowsError(try DataSplit.separate(training: a, validation: b)) {
       XCTAssertEqual(
         "\($0)", "a.csv and b.csv: training has 2 features and 1 targets, validation 1 and 1")
@@ -84,14 +88,16 @@ final class DatasetTests: XCTestCase {
 
   func testStandardizationUsesPopulationStdAndKeepsConstantFeaturesUnscaled() throws {
     let data = InMemoryDataset(
-      features: [1, 10, 2, 10, 3, 10, 4, 10], featureCount: 2, targets: [0, 0, 0, 0], targetCount: 1)
+      features: [1, 10, 2, 10, 3, 10, 4, 10], featureCount: 2, targets: [0, 0, 0, 0], targetCount: 1
+    )
     let scaling = try Standardization.fit(data, blockRows: 3)
     XCTAssertEqual(scaling.mean, [2.5, 10])
     XCTAssertEqual(scaling.std, [(1.25).squareRoot(), 1])
     var features = data.features
     scaling.apply(to: &features)
     assertClose(
-      features, [-1.5, 0, -0.5, 0, 0.5, 0, 1.5, 0].enumerated().map {
+      features,
+      [-1.5, 0, -0.5, 0, 0.5, 0, 1.5, 0].enumerated().map {
         $0.offset % 2 == 0 ? $0.element / (1.25).squareRoot() : 0
       }, tolerance: 1e-15)
     scaling.invert(&features)
@@ -106,7 +112,8 @@ final class DatasetTests: XCTestCase {
       try file.write(values, shape: [100, 2], to: "/X", options: HDF5WriteOptions(chunkRows: 16))
       try file.write([Double](repeating: 0, count: 100), shape: [100], to: "/y")
     }
-    let split = try DataSplit.random(try HDF5StreamingDataset(url: url), validationFraction: 0.2, seed: 1)
+    let split = try DataSplit.random(
+      try HDF5StreamingDataset(url: url), validationFraction: 0.2, seed: 1)
     let streamed = try Standardization.fit(split.training, blockRows: 7)
     // Independent two-pass computation over the same rows.
     let rows = try split.training.rows(0..<split.training.rowCount).features

@@ -104,8 +104,9 @@ final class FloatParserTests: XCTestCase {
       if actual != expected {
         mismatches += 1
         if mismatches <= 10 {
-          XCTFail("\(parts[0]): got \(actual.map { String($0, radix: 16) } ?? "nil"), "
-            + "Python gives \(parts[1])")
+          XCTFail(
+            "\(parts[0]): got \(actual.map { String($0, radix: 16) } ?? "nil"), "
+              + "Python gives \(parts[1])")
         }
       }
     }

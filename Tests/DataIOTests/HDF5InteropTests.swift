@@ -55,7 +55,8 @@ final class HDF5InteropTests: XCTestCase {
     for line in lines {
       let parts = line.split(separator: " ")
       let dataset = try file.dataset(String(parts[0]))
-      XCTAssertEqual(try dataset.read().map(\.bitPattern), bitPatterns(hex: parts[1]), "\(parts[0])")
+      XCTAssertEqual(
+        try dataset.read().map(\.bitPattern), bitPatterns(hex: parts[1]), "\(parts[0])")
     }
     let x = try file.dataset("/X32")
     XCTAssertEqual(x.shape, [37, 5])
@@ -148,7 +149,8 @@ final class HDF5InteropTests: XCTestCase {
       message: "good.h5 data set /outside: is stored in 1 external file(s); refused")
     assertOpenFails(
       "good.h5", "/virtual",
-      message: "good.h5 data set /virtual: is a virtual data set (it maps other data sets); refused")
+      message: "good.h5 data set /virtual: is a virtual data set (it maps other data sets); refused"
+    )
     let truncated = directory.appendingPathComponent("truncated.h5")
     XCTAssertThrowsError(try HDF5File(url: truncated).dataset("/X").read()) { error in
       guard case .hdf5(truncated.path, _, _, let message)? = error as? DataIOError else {

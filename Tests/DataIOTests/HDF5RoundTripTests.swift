@@ -44,7 +44,8 @@ final class HDF5RoundTripTests: XCTestCase {
     XCTAssertEqual(try x.readRows(3..<3), [])
     XCTAssertThrowsError(try x.readRows(5..<7)) {
       XCTAssertEqual(
-        "\($0)", "\(self.url("r.h5").path) data set /X: rows 5..<7 are outside the data set's 0..<6")
+        "\($0)", "\(self.url("r.h5").path) data set /X: rows 5..<7 are outside the data set's 0..<6"
+      )
     }
   }
 

@@ -27,11 +27,13 @@ public final class BatchLoader {
 
   public init(dataset: any Dataset, options: LoaderOptions) throws {
     let problem: String? =
-      options.batchSize <= 0 ? "batch size must be positive, got \(options.batchSize)"
+      options.batchSize <= 0
+      ? "batch size must be positive, got \(options.batchSize)"
       : (options.microBatchSize.map { $0 <= 0 || $0 > options.batchSize } ?? false)
         ? "micro-batch size must be in 1...\(options.batchSize), got \(options.microBatchSize!)"
-      : options.windowChunks <= 0 ? "windowChunks must be positive, got \(options.windowChunks)"
-      : nil
+        : options.windowChunks <= 0
+          ? "windowChunks must be positive, got \(options.windowChunks)"
+          : nil
     if let problem { throw DataIOError.invalidRequest(source: dataset.source, message: problem) }
     self.dataset = dataset
     self.options = options
@@ -42,7 +44,8 @@ public final class BatchLoader {
   /// Batches in one epoch.
   public var batchesPerEpoch: Int {
     let rows = dataset.rowCount
-    return options.dropLast ? rows / options.batchSize : (rows + options.batchSize - 1) / options.batchSize
+    return options.dropLast
+      ? rows / options.batchSize : (rows + options.batchSize - 1) / options.batchSize
   }
 
   /// The generator state that starts epoch `epoch`: SplitMix64's output function applied to

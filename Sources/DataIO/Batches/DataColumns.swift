@@ -9,7 +9,8 @@ enum DataColumns {
     header: [String], features: [ColumnSelector]?, targets: [ColumnSelector], source: String
   ) throws -> (features: [Int], targets: [Int]) {
     let targetColumns = try Table.resolve(targets, in: header, source: source)
-    let featureColumns = try features.map { try Table.resolve($0, in: header, source: source) }
+    let featureColumns =
+      try features.map { try Table.resolve($0, in: header, source: source) }
       ?? header.indices.filter { !targetColumns.contains($0) }
     return (featureColumns, targetColumns)
   }

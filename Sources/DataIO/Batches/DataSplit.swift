@@ -10,7 +10,9 @@ public struct DataSplit: Sendable {
   ///
   /// The choice is the first rows of a `SplitMix64(seed:)` Fisher–Yates permutation, so the same
   /// seed gives the same split on every machine.
-  public static func random(_ dataset: any Dataset, validationFraction fraction: Double, seed: UInt64)
+  public static func random(
+    _ dataset: any Dataset, validationFraction fraction: Double, seed: UInt64
+  )
     throws -> DataSplit
   {
     guard fraction >= 0 && fraction < 1 else {

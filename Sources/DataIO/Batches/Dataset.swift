@@ -46,7 +46,8 @@ public protocol Dataset: Sendable {
 extension Dataset {
   /// Reads each run of consecutive indices with one `rows(_:)` call.
   public func rows(at indices: [Int]) throws -> RowBlock {
-    var block = RowBlock(reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
+    var block = RowBlock(
+      reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
     var start = 0
     while start < indices.count {
       var end = start + 1

@@ -27,7 +27,8 @@ public struct DatasetSubset: Dataset {
     guard base.chunkRows != nil else { return try base.rows(at: wanted) }
     let first = wanted[0]
     let span = try base.rows(first..<(wanted[wanted.count - 1] + 1))
-    var block = RowBlock(reserving: wanted.count, featureCount: featureCount, targetCount: targetCount)
+    var block = RowBlock(
+      reserving: wanted.count, featureCount: featureCount, targetCount: targetCount)
     for index in wanted {
       let row = index - first
       block.features += span.features[(row * featureCount)..<((row + 1) * featureCount)]

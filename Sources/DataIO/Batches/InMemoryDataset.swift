@@ -21,7 +21,8 @@ public struct InMemoryDataset: Dataset, Equatable {
     features: [Double], featureCount: Int, targets: [Double], targetCount: Int,
     featureNames: [String]? = nil, targetNames: [String]? = nil, source: String = "memory"
   ) {
-    let rows = featureCount > 0 ? features.count / featureCount : targets.count / max(targetCount, 1)
+    let rows =
+      featureCount > 0 ? features.count / featureCount : targets.count / max(targetCount, 1)
     precondition(features.count == rows * featureCount, "features do not fill \(rows) rows")
     precondition(targets.count == rows * targetCount, "targets do not fill \(rows) rows")
     self.source = source
@@ -74,16 +75,21 @@ public struct InMemoryDataset: Dataset, Equatable {
   public func rows(_ range: Range<Int>) throws -> RowBlock {
     try checkRange(range)
     return RowBlock(
-      features: Array(features[(range.lowerBound * featureCount)..<(range.upperBound * featureCount)]),
+      features: Array(
+        features[(range.lowerBound * featureCount)..<(range.upperBound * featureCount)]),
       targets: Array(targets[(range.lowerBound * targetCount)..<(range.upperBound * targetCount)]),
       rows: range.count)
   }
 
   /// A gather: row `indices[k]` becomes row `k`.
   public func rows(at indices: [Int]) throws -> RowBlock {
-    var block = RowBlock(reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
+    var block = RowBlock(
+      reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
     for index in indices {
-      guard index >= 0 && index < rowCount else { try checkRange(index..<(index + 1)); continue }
+      guard index >= 0 && index < rowCount else {
+        try checkRange(index..<(index + 1))
+        continue
+      }
       block.features += features[(index * featureCount)..<((index + 1) * featureCount)]
       block.targets += targets[(index * targetCount)..<((index + 1) * targetCount)]
     }

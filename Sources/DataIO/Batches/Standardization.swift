@@ -23,7 +23,8 @@ public struct Standardization: Codable, Equatable, Sendable {
   }
 
   /// Statistics of the features of `dataset`, read `blockRows` rows at a time.
-  public static func fit(_ dataset: any Dataset, blockRows: Int = 65_536) throws -> Standardization {
+  public static func fit(_ dataset: any Dataset, blockRows: Int = 65_536) throws -> Standardization
+  {
     guard dataset.rowCount > 0 else {
       throw DataIOError.invalidRequest(
         source: dataset.source, message: "cannot compute feature statistics of zero rows")

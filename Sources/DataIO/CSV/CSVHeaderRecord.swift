@@ -59,7 +59,8 @@ struct CSVHeaderRecord {
         var stop = i
         while stop > start && isBlank(bytes[stop - 1]) { stop -= 1 }
         fields.append(
-          String(decoding: UnsafeBufferPointer(start: bytes + start, count: stop - start),
+          String(
+            decoding: UnsafeBufferPointer(start: bytes + start, count: stop - start),
             as: UTF8.self))
       }
       if i < end && bytes[i] == delimiter {

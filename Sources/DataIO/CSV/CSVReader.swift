@@ -49,7 +49,9 @@ public final class CSVReader {
   }
 
   /// Reads CSV held in memory (`source` names it in errors).
-  public convenience init(bytes: [UInt8], source: String = "<memory>", options: CSVOptions = .init())
+  public convenience init(
+    bytes: [UInt8], source: String = "<memory>", options: CSVOptions = .init()
+  )
     throws
   {
     try self.init(file: nil, bytes: bytes, source: source, options: options, blockSize: 0)
@@ -172,7 +174,8 @@ public final class CSVReader {
       start = 0
     }
     if count == capacity {
-      let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + FloatParser.padding)
+      let larger = UnsafeMutablePointer<UInt8>.allocate(
+        capacity: 2 * capacity + FloatParser.padding)
       larger.update(from: buffer, count: count)
       buffer.deallocate()
       buffer = larger

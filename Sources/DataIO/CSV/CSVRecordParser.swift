@@ -69,8 +69,10 @@ struct CSVRecordParser {
         let fieldLine = line + extraLines
         while i < end && isBlank(bytes[i]) { i += 1 }
         if i < end && bytes[i] == Self.quote {
-          guard let closed = try unquote(bytes, from: i, end: end, isFinal: isFinal, line: fieldLine,
-            column: field + 1, newlines: &extraLines)
+          guard
+            let closed = try unquote(
+              bytes, from: i, end: end, isFinal: isFinal, line: fieldLine,
+              column: field + 1, newlines: &extraLines)
           else { break records }
           i = closed
           while i < end && isBlank(bytes[i]) { i += 1 }
@@ -84,7 +86,9 @@ struct CSVRecordParser {
             let parsed = scratch.withUnsafeBufferPointer { text -> Double? in
               var k = 0
               while isBlank(text[k]) { k += 1 }
-              guard let (value, stop) = FloatParser.parse(text.baseAddress!, at: k) else { return nil }
+              guard let (value, stop) = FloatParser.parse(text.baseAddress!, at: k) else {
+                return nil
+              }
               var s = stop
               while isBlank(text[s]) { s += 1 }
               return s == text.count - FloatParser.padding ? value : nil
@@ -117,7 +121,9 @@ struct CSVRecordParser {
             var stop = i
             while stop > start && isBlank(bytes[stop - 1]) { stop -= 1 }
             if valid {
-              let text = String(decoding: UnsafeBufferPointer(start: bytes + start, count: stop - start), as: UTF8.self)
+              let text = String(
+                decoding: UnsafeBufferPointer(start: bytes + start, count: stop - start),
+                as: UTF8.self)
               try reject(text: text, line: fieldLine, column: field + 1)
               valid = false
             }

@@ -114,7 +114,8 @@ enum FloatParser {
     if truncated {
       return (strtodFallback(bytes + start, count: i - start), i)
     }
-    let magnitude = convert(mantissa: mantissa, exponent: exponent)
+    let magnitude =
+      convert(mantissa: mantissa, exponent: exponent)
       ?? strtodFallback(bytes + digitsStart, count: i - digitsStart)
     return (negative ? -magnitude : magnitude, i)
   }

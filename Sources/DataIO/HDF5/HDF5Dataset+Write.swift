@@ -55,7 +55,9 @@ extension HDF5File {
         ok = ok && H5Pset_chunk(creation.id, Int32(chunk.count), chunk) >= 0
       }
       if options.fletcher32 { ok = ok && H5Pset_fletcher32(creation.id) >= 0 }
-      if let level = options.gzipLevel { ok = ok && H5Pset_deflate(creation.id, UInt32(level)) >= 0 }
+      if let level = options.gzipLevel {
+        ok = ok && H5Pset_deflate(creation.id, UInt32(level)) >= 0
+      }
       guard ok else { throw HDF5Library.error(file: self.path, dataset: path, operation: "create") }
     }
     _ = try make(.dataset) {
@@ -97,7 +99,8 @@ extension HDF5Dataset {
       updateShape(rows: start + count)
     }
     let selection = try fileSelection(rows: start..<(start + count))
-    let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "write") {
+    let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "write")
+    {
       H5Screate_simple(Int32(rank), hyperslabCount(rows: count), nil)
     }
     try HDF5Library.locked {

@@ -102,7 +102,8 @@ public final class HDF5Dataset: @unchecked Sendable {
         var config: UInt32 = 0
         var name = [CChar](repeating: 0, count: 64)
         _ = H5Pget_filter2(creation.id, UInt32(index), &flags, &count, nil, 64, &name, &config)
-        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(
+          decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       }
     }
   }
@@ -121,7 +122,8 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Reads the rows in `range` into `buffer`, which must hold `range.count * columns` values.
-  public func readRows(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>) throws {
+  public func readRows(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>) throws
+  {
     guard range.lowerBound >= 0 && range.upperBound <= rows else {
       throw DataIOError.invalidRequest(
         source: place, message: "rows \(range) are outside the data set's 0..<\(rows)")
@@ -130,7 +132,8 @@ public final class HDF5Dataset: @unchecked Sendable {
     guard !range.isEmpty && columns > 0 else { return }
     let selection = try fileSelection(rows: range)
     let count = hyperslabCount(rows: range.count)
-    let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "read") {
+    let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "read")
+    {
       H5Screate_simple(Int32(rank), count, nil)
     }
     try HDF5Library.locked {
@@ -145,7 +148,8 @@ public final class HDF5Dataset: @unchecked Sendable {
 
   /// The file's dataspace with the hyperslab of whole rows `rows` selected.
   func fileSelection(rows: Range<Int>) throws -> HDF5Handle {
-    let space = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "select") {
+    let space = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "select")
+    {
       H5Dget_space(handle.id)
     }
     let start: [hsize_t] = rank == 2 ? [hsize_t(rows.lowerBound), 0] : [hsize_t(rows.lowerBound)]
