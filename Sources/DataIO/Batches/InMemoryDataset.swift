@@ -1,0 +1,99 @@
+import Foundation
+
+/// A data set held entirely in memory as two row-major matrices.
+///
+/// ```swift
+/// let data = try InMemoryDataset.csv(
+///   url: URL(fileURLWithPath: "houses.csv"), features: ["area", "rooms"], targets: ["price"])
+/// ```
+public struct InMemoryDataset: Dataset, Equatable {
+  public let source: String
+  public let features: [Double]
+  public let targets: [Double]
+  public let rowCount: Int
+  public let featureCount: Int
+  public let targetCount: Int
+  public let featureNames: [String]
+  public let targetNames: [String]
+  public var chunkRows: Int? { nil }
+
+  public init(
+    features: [Double], featureCount: Int, targets: [Double], targetCount: Int,
+    featureNames: [String]? = nil, targetNames: [String]? = nil, source: String = "memory"
+  ) {
+    let rows =
+      featureCount > 0 ? features.count / featureCount : targets.count / max(targetCount, 1)
+    precondition(features.count == rows * featureCount, "features do not fill \(rows) rows")
+    precondition(targets.count == rows * targetCount, "targets do not fill \(rows) rows")
+    self.source = source
+    self.features = features
+    self.targets = targets
+    self.rowCount = rows
+    self.featureCount = featureCount
+    self.targetCount = targetCount
+    self.featureNames = featureNames ?? (0..<featureCount).map { "x\($0)" }
+    self.targetNames = targetNames ?? (0..<targetCount).map { "y\($0)" }
+  }
+
+  /// Splits a table into features and targets. `features == nil` takes every column that is not
+  /// a target.
+  public init(table: Table, features: [ColumnSelector]?, targets: [ColumnSelector]) throws {
+    let (featureColumns, targetColumns) = try DataColumns.resolve(
+      header: table.columnNames, features: features, targets: targets, source: table.source)
+    let x = try table.selecting(featureColumns.map { .index($0) })
+    let y = try table.selecting(targetColumns.map { .index($0) })
+    self.init(
+      features: x.values, featureCount: x.columns, targets: y.values, targetCount: y.columns,
+      featureNames: x.columnNames, targetNames: y.columnNames, source: table.source)
+  }
+
+  /// Reads the feature and target columns of a CSV file (other columns are skipped unparsed).
+  public static func csv(
+    url: URL, features: [ColumnSelector]? = nil, targets: [ColumnSelector],
+    options: CSVOptions = CSVOptions()
+  ) throws -> InMemoryDataset {
+    let reader = try DataColumns.openCSV(
+      url: url, features: features, targets: targets, options: options)
+    let table = try reader.reader.readAll()
+    let targetSelectors = (reader.featureCount..<table.columns).map { ColumnSelector.index($0) }
+    return try InMemoryDataset(
+      table: table, features: (0..<reader.featureCount).map { .index($0) },
+      targets: targetSelectors)
+  }
+
+  /// Reads whole feature and target data sets of an HDF5 file (1-D means one column).
+  public static func hdf5(url: URL, features: String = "/X", targets: String = "/y") throws
+    -> InMemoryDataset
+  {
+    let file = try HDF5File(url: url)
+    let (x, y) = try DataColumns.openHDF5(file, features: features, targets: targets)
+    return InMemoryDataset(
+      features: try x.read(), featureCount: x.columns, targets: try y.read(),
+      targetCount: y.columns, source: file.path)
+  }
+
+  public func rows(_ range: Range<Int>) throws -> RowBlock {
+    try checkRange(range)
+    return RowBlock(
+      features: Array(
+        features[(range.lowerBound * featureCount)..<(range.upperBound * featureCount)]),
+      targets: Array(targets[(range.lowerBound * targetCount)..<(range.upperBound * targetCount)]),
+      rows: range.count)
+  }
+
+  /// A gather: row `indices[k]` becomes row `k`.
+  public func rows(at indices: [Int]) throws -> RowBlock {
+    var block = RowBlock(
+      reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
+    for index in indices {
+      guard index >= 0 && index < rowCount else {
+        try checkRange(index..<(index + 1))
+        continue
+      }
+      block.features += features[(index * featureCount)..<((index + 1) * featureCount)]
+      block.targets += targets[(index * targetCount)..<((index + 1) * targetCount)]
+    }
+    block.rows = indices.count
+    return block
+  }
+}

@@ -1,0 +1,74 @@
+/// Per-feature mean and standard deviation, for `x' = (x − mean) / std`, like scikit-learn's
+/// `StandardScaler`: the population standard deviation `√(Σ(x − mean)² / n)`, and a feature
+/// that never varies (std 0) keeps std 1 so that it is centred but not divided by zero.
+///
+/// `fit` makes one streaming pass with Welford's update, numerically stable without holding
+/// the data:
+///
+///     n ← n + 1;  δ = x − mean;  mean ← mean + δ / n;  M2 ← M2 + δ · (x − mean)
+///     std = √(M2 / n)
+///
+/// ```swift
+/// let scaling = try Standardization.fit(split.training)
+/// scaling.apply(to: &batch.features)
+/// ```
+public struct Standardization: Codable, Equatable, Sendable {
+  public var mean: [Double]
+  public var std: [Double]
+
+  public init(mean: [Double], std: [Double]) {
+    precondition(mean.count == std.count, "mean and std must have one entry per feature")
+    self.mean = mean
+    self.std = std
+  }
+
+  /// Statistics of the features of `dataset`, read `blockRows` rows at a time.
+  public static func fit(_ dataset: any Dataset, blockRows: Int = 65_536) throws -> Standardization
+  {
+    guard dataset.rowCount > 0 else {
+      throw DataIOError.invalidRequest(
+        source: dataset.source, message: "cannot compute feature statistics of zero rows")
+    }
+    let columns = dataset.featureCount
+    var mean = [Double](repeating: 0, count: columns)
+    var m2 = [Double](repeating: 0, count: columns)
+    var n = 0.0
+    for start in stride(from: 0, to: dataset.rowCount, by: blockRows) {
+      let block = try dataset.rows(start..<min(start + blockRows, dataset.rowCount))
+      for row in 0..<block.rows {
+        n += 1
+        for column in 0..<columns {
+          let x = block.features[row * columns + column]
+          let delta = x - mean[column]
+          mean[column] += delta / n
+          m2[column] += delta * (x - mean[column])
+        }
+      }
+    }
+    let std = m2.map { m2 -> Double in
+      let deviation = (m2 / n).squareRoot()
+      return deviation == 0 ? 1 : deviation
+    }
+    return Standardization(mean: mean, std: std)
+  }
+
+  /// Standardizes row-major features in place.
+  public func apply(to features: inout [Double]) {
+    let columns = mean.count
+    precondition(columns > 0 && features.count % columns == 0, "features must be whole rows")
+    for index in features.indices {
+      let column = index % columns
+      features[index] = (features[index] - mean[column]) / std[column]
+    }
+  }
+
+  /// Undoes `apply`: `x = x' · std + mean`.
+  public func invert(_ features: inout [Double]) {
+    let columns = mean.count
+    precondition(columns > 0 && features.count % columns == 0, "features must be whole rows")
+    for index in features.indices {
+      let column = index % columns
+      features[index] = features[index] * std[column] + mean[column]
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/// A column chosen by its header name or by its 0-based position (pandas' `usecols` convention).
+///
+/// ```swift
+/// let features: [ColumnSelector] = ["x1", "x2", 5]   // by name, by name, sixth column
+/// ```
+public enum ColumnSelector: Hashable, Sendable, ExpressibleByStringLiteral,
+  ExpressibleByIntegerLiteral, CustomStringConvertible
+{
+  case name(String)
+  case index(Int)
+
+  public init(stringLiteral value: String) { self = .name(value) }
+  public init(integerLiteral value: Int) { self = .index(value) }
+
+  public var description: String {
+    switch self {
+    case .name(let name): return "\"\(name)\""
+    case .index(let index): return "#\(index)"
+    }
+  }
+}
+
+/// What to do with a selected field that is empty or not a number.
+public enum InvalidValuePolicy: String, Sendable, Codable {
+  /// Stop at the first such field with an error naming file, line and column (the default:
+  /// silently losing rows is a worse surprise than a message).
+  case error
+  /// Leave the whole record out and count it in `Table.droppedRows`.
+  case dropRow = "drop-row"
+}
+
+/// How to read a CSV file (RFC 4180 plus the usual liberties).
+///
+/// Always accepted, whatever the options: quoted fields with `""` for a quote and embedded
+/// delimiters or newlines, CRLF, LF or CR line ends, a UTF-8 byte order mark, blank lines
+/// (skipped), spaces and tabs around unquoted fields (ignored for numbers, as `float()` does).
+public struct CSVOptions: Sendable, Equatable {
+  /// Whether the first non-blank record names the columns. Without a header, columns are named
+  /// `"0"`, `"1"`, ... after their 0-based index.
+  public var hasHeader: Bool
+  /// The field separator: one ASCII byte other than a quote, CR or LF (`,` by default; `;`, tab).
+  public var delimiter: UInt8
+  /// The columns to parse, in the order they should appear in the table; `nil` takes them all.
+  /// Columns not chosen are skipped without being parsed, so they may hold text.
+  public var columns: [ColumnSelector]?
+  /// What to do with an empty or non-numeric value in a chosen column.
+  public var invalidValues: InvalidValuePolicy
+
+  public init(
+    hasHeader: Bool = true, delimiter: Character = ",", columns: [ColumnSelector]? = nil,
+    invalidValues: InvalidValuePolicy = .error
+  ) {
+    precondition(
+      delimiter.isASCII && !"\"\r\n".contains(delimiter) && delimiter.asciiValue != 0,
+      "the delimiter must be one ASCII character other than a quote or a line end, got \(delimiter)"
+    )
+    self.hasHeader = hasHeader
+    self.delimiter = delimiter.asciiValue!
+    self.columns = columns
+    self.invalidValues = invalidValues
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// What `convertCSVToHDF5` wrote.
+public struct ConversionSummary: Equatable, Sendable {
+  public var rows: Int
+  public var featureNames: [String]
+  public var targetNames: [String]
+  /// Records left out by `InvalidValuePolicy.dropRow`.
+  public var droppedRows: Int
+
+  public init(rows: Int, featureNames: [String], targetNames: [String], droppedRows: Int) {
+    self.rows = rows
+    self.featureNames = featureNames
+    self.targetNames = targetNames
+    self.droppedRows = droppedRows
+  }
+}
+
+/// Converts a CSV file into an HDF5 file that `HDF5StreamingDataset` reads: features in `/X`
+/// (rows × features) and targets in `/y` (rows × targets), chunked and gzip-compressed, with the
+/// column names as JSON arrays in the `columns` attribute of each and the CSV path in the root's
+/// `source` attribute. `fit convert in.csv out.h5` calls this.
+///
+/// The CSV is read `blockRows` rows at a time and appended, so memory stays bounded whatever the
+/// file's size. The output is written under a temporary name and moved into place only when
+/// complete: a failed conversion (say, a bad value on line 3 000 000) leaves no partial file.
+///
+/// - Parameters:
+///   - features: feature columns; `nil` takes every column that is not a target.
+///   - chunkRows: rows per HDF5 chunk (the streaming loader's shuffling unit).
+///   - gzipLevel: deflate level, or `nil` for no compression.
+@discardableResult
+public func convertCSVToHDF5(
+  csv: URL, hdf5: URL, features: [ColumnSelector]? = nil, targets: [ColumnSelector],
+  options: CSVOptions = CSVOptions(), chunkRows: Int = 4096, gzipLevel: Int? = 4,
+  blockRows: Int = 65_536
+) throws -> ConversionSummary {
+  let (reader, featureCount, targetCount) = try DataColumns.openCSV(
+    url: csv, features: features, targets: targets, options: options)
+  let names = reader.columnNames
+  let partial = hdf5.deletingLastPathComponent()
+    .appendingPathComponent(".\(hdf5.lastPathComponent).partial-\(getpid())")
+  defer { try? FileManager.default.removeItem(at: partial) }
+  var rows = 0
+  do {
+    let file = try HDF5File(url: partial, mode: .create)
+    let layout = HDF5WriteOptions(chunkRows: chunkRows, gzipLevel: gzipLevel, extendable: true)
+    let x = try file.createDataset("/X", columns: featureCount, options: layout)
+    let y = try file.createDataset("/y", columns: targetCount, options: layout)
+    while let block = try reader.next(maxRows: blockRows) {
+      var blockFeatures: [Double] = []
+      var blockTargets: [Double] = []
+      blockFeatures.reserveCapacity(block.rows * featureCount)
+      blockTargets.reserveCapacity(block.rows * targetCount)
+      for row in 0..<block.rows {
+        let base = row * block.columns
+        blockFeatures += block.values[base..<(base + featureCount)]
+        blockTargets += block.values[(base + featureCount)..<(base + block.columns)]
+      }
+      try x.writeRows(blockFeatures, at: rows)
+      try y.writeRows(blockTargets, at: rows)
+      rows += block.rows
+    }
+    let encode = { (list: [String]) in
+      String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+    }
+    try file.setAttribute("columns", try encode(Array(names[..<featureCount])), on: "/X")
+    try file.setAttribute("columns", try encode(Array(names[featureCount...])), on: "/y")
+    try file.setAttribute("source", csv.path)
+    try file.flush()
+  }
+  if FileManager.default.fileExists(atPath: hdf5.path) {
+    try FileManager.default.removeItem(at: hdf5)
+  }
+  try FileManager.default.moveItem(at: partial, to: hdf5)
+  return ConversionSummary(
+    rows: rows, featureNames: Array(names[..<featureCount]),
+    targetNames: Array(names[featureCount...]), droppedRows: reader.droppedRows)
+}

@@ -1,1 +1,0 @@
-// DataIO: filled by its issue.

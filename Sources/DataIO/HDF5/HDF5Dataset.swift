@@ -1,0 +1,185 @@
+import CHDF5
+
+/// The element type of a data set as stored in the file. Every kind is read as `Double` (HDF5
+/// converts; integers beyond 2^53 round to the nearest double, as numpy's `astype` does).
+public enum HDF5ElementType: Equatable, Sendable, CustomStringConvertible {
+  case float(bits: Int)
+  case integer(bits: Int, signed: Bool)
+
+  public var description: String {
+    switch self {
+    case .float(let bits): return "float\(bits)"
+    case .integer(let bits, let signed): return "\(signed ? "" : "u")int\(bits)"
+    }
+  }
+}
+
+/// A 1-D or 2-D numeric data set in an `HDF5File`. Rows are the first dimension; a 1-D data set
+/// has one column.
+///
+/// Reads select a hyperslab of whole rows, so only the chunks that hold them are read, and
+/// libhdf5 converts them straight into the caller's `Double` buffer.
+public final class HDF5Dataset: @unchecked Sendable {
+  /// The file, kept open as long as the data set is.
+  public let file: HDF5File
+  /// The absolute path inside the file (`"/X"`).
+  public let path: String
+  /// The current extent: `[rows]` or `[rows, columns]`.
+  public private(set) var shape: [Int]
+  public let elementType: HDF5ElementType
+  /// The chunk extent for chunked storage, `nil` for contiguous or compact storage.
+  public let chunkShape: [Int]?
+  /// The filters applied to chunks, by their HDF5 names (`"deflate"`, `"fletcher32"`...).
+  public let filters: [String]
+  let handle: HDF5Handle
+
+  public var rank: Int { shape.count }
+  public var rows: Int { shape[0] }
+  public var columns: Int { shape.count == 2 ? shape[1] : 1 }
+  /// `"file.h5 data set /X"`, for messages.
+  var place: String { "\(file.path) data set \(path)" }
+
+  init(file: HDF5File, path: String) throws {
+    self.file = file
+    self.path = path
+    try file.checkLinks(path)
+    let unsupported = { (reason: String) in
+      DataIOError.unsupportedDataset(file: file.path, dataset: path, reason: reason)
+    }
+    let make = { (kind: HDF5Handle.Kind, operation: String, open: () -> hid_t) in
+      try HDF5Handle.make(kind, file: file.path, dataset: path, operation: operation, open)
+    }
+    let object = try make(.object, "H5Oopen") { H5Oopen(file.handle.id, path, file.accessList.id) }
+    guard HDF5Library.locked({ H5Iget_type(object.id) }) == H5I_DATASET else {
+      throw unsupported("is a group or a named type, not a data set")
+    }
+    let dataset = try make(.dataset, "H5Dopen") {
+      H5Dopen2(file.handle.id, path, file.accessList.id)
+    }
+    handle = dataset
+    let space = try make(.dataspace, "H5Dget_space") { H5Dget_space(dataset.id) }
+    let rank = HDF5Library.locked { Int(H5Sget_simple_extent_ndims(space.id)) }
+    guard rank == 1 || rank == 2 else {
+      throw unsupported("has rank \(rank); only 1-D and 2-D data sets are read")
+    }
+    var dims = [hsize_t](repeating: 0, count: rank)
+    HDF5Library.locked { _ = H5Sget_simple_extent_dims(space.id, &dims, nil) }
+    shape = dims.map { Int($0) }
+
+    let type = try make(.datatype, "H5Dget_type") { H5Dget_type(dataset.id) }
+    let (typeClass, size, sign) = HDF5Library.locked {
+      (H5Tget_class(type.id), Int(H5Tget_size(type.id)), H5Tget_sign(type.id))
+    }
+    switch typeClass {
+    case H5T_FLOAT: elementType = .float(bits: 8 * size)
+    case H5T_INTEGER: elementType = .integer(bits: 8 * size, signed: sign == H5T_SGN_2)
+    default: throw unsupported("holds \(Self.className(typeClass)) values, not numbers")
+    }
+
+    let creation = try make(.propertyList, "H5Dget_create_plist") {
+      H5Dget_create_plist(dataset.id)
+    }
+    let (layout, externalFiles) = HDF5Library.locked {
+      (H5Pget_layout(creation.id), H5Pget_external_count(creation.id))
+    }
+    if layout == H5D_VIRTUAL {
+      throw unsupported("is a virtual data set (it maps other data sets); refused")
+    }
+    if externalFiles > 0 {
+      throw unsupported("is stored in \(externalFiles) external file(s); refused")
+    }
+    if layout == H5D_CHUNKED {
+      var chunk = [hsize_t](repeating: 0, count: rank)
+      HDF5Library.locked { _ = H5Pget_chunk(creation.id, Int32(rank), &chunk) }
+      chunkShape = chunk.map { Int($0) }
+    } else {
+      chunkShape = nil
+    }
+    filters = HDF5Library.locked {
+      (0..<max(0, H5Pget_nfilters(creation.id))).map { index in
+        var flags: UInt32 = 0
+        var count = 0
+        var config: UInt32 = 0
+        var name = [CChar](repeating: 0, count: 64)
+        _ = H5Pget_filter2(creation.id, UInt32(index), &flags, &count, nil, 64, &name, &config)
+        return String(
+          decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      }
+    }
+  }
+
+  /// Every element, row-major.
+  public func read() throws -> [Double] {
+    try readRows(0..<rows)
+  }
+
+  /// The rows in `range`, row-major, reading nothing else from the file.
+  public func readRows(_ range: Range<Int>) throws -> [Double] {
+    try [Double](unsafeUninitializedCapacity: range.count * columns) { buffer, count in
+      try readRows(range, into: buffer)
+      count = range.count * columns
+    }
+  }
+
+  /// Reads the rows in `range` into `buffer`, which must hold `range.count * columns` values.
+  public func readRows(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>) throws
+  {
+    guard range.lowerBound >= 0 && range.upperBound <= rows else {
+      throw DataIOError.invalidRequest(
+        source: place, message: "rows \(range) are outside the data set's 0..<\(rows)")
+    }
+    precondition(buffer.count >= range.count * columns, "buffer too small for \(range.count) rows")
+    guard !range.isEmpty && columns > 0 else { return }
+    let selection = try fileSelection(rows: range)
+    let count = hyperslabCount(rows: range.count)
+    let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "read")
+    {
+      H5Screate_simple(Int32(rank), count, nil)
+    }
+    try HDF5Library.locked {
+      let status = H5Dread(
+        handle.id, fit_H5T_NATIVE_DOUBLE(), memory.id, selection.id, fit_H5P_DEFAULT(),
+        buffer.baseAddress)
+      guard status >= 0 else {
+        throw HDF5Library.error(file: file.path, dataset: path, operation: "read of rows \(range)")
+      }
+    }
+  }
+
+  /// The file's dataspace with the hyperslab of whole rows `rows` selected.
+  func fileSelection(rows: Range<Int>) throws -> HDF5Handle {
+    let space = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "select")
+    {
+      H5Dget_space(handle.id)
+    }
+    let start: [hsize_t] = rank == 2 ? [hsize_t(rows.lowerBound), 0] : [hsize_t(rows.lowerBound)]
+    let count = hyperslabCount(rows: rows.count)
+    try HDF5Library.locked {
+      guard H5Sselect_hyperslab(space.id, H5S_SELECT_SET, start, nil, count, nil) >= 0 else {
+        throw HDF5Library.error(file: file.path, dataset: path, operation: "select rows \(rows)")
+      }
+    }
+    return space
+  }
+
+  func hyperslabCount(rows: Int) -> [hsize_t] {
+    rank == 2 ? [hsize_t(rows), hsize_t(columns)] : [hsize_t(rows)]
+  }
+
+  func updateShape(rows: Int) { shape[0] = rows }
+
+  static func className(_ typeClass: H5T_class_t) -> String {
+    switch typeClass {
+    case H5T_STRING: return "string"
+    case H5T_COMPOUND: return "compound"
+    case H5T_ENUM: return "enum (h5py's bool)"
+    case H5T_OPAQUE: return "opaque"
+    case H5T_BITFIELD: return "bitfield"
+    case H5T_REFERENCE: return "reference"
+    case H5T_VLEN: return "variable-length"
+    case H5T_ARRAY: return "array"
+    case H5T_TIME: return "time"
+    default: return "unknown"
+    }
+  }
+}

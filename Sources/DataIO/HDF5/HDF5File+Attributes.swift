@@ -1,0 +1,123 @@
+import CHDF5
+
+/// Attributes: small named values attached to a group or data set (units, column names, the
+/// options a file was made with). Strings are written as fixed-length UTF-8; both fixed- and
+/// variable-length strings (h5py's default) are read.
+extension HDF5File {
+  /// Sets (replacing any previous value) a string attribute on the object at `object`.
+  public func setAttribute(_ name: String, _ value: String, on object: String = "/") throws {
+    let bytes = Array(value.utf8)
+    let type = try attributeHandle(.datatype, object, name) { H5Tcopy(fit_H5T_C_S1()) }
+    try HDF5Library.locked {
+      guard H5Tset_size(type.id, max(bytes.count, 1)) >= 0,
+        H5Tset_strpad(type.id, H5T_STR_NULLPAD) >= 0,
+        H5Tset_cset(type.id, H5T_CSET_UTF8) >= 0
+      else { throw HDF5Library.error(file: path, dataset: object, operation: "attribute \(name)") }
+    }
+    let padded = bytes.isEmpty ? [0] : bytes
+    try writeAttribute(name, on: object, type: type, dims: nil) { attribute in
+      padded.withUnsafeBytes { H5Awrite(attribute, type.id, $0.baseAddress) }
+    }
+  }
+
+  /// Sets a `float64` attribute: a scalar for one value, a 1-D array otherwise.
+  public func setAttribute(_ name: String, _ values: [Double], on object: String = "/") throws {
+    let type = try attributeHandle(.datatype, object, name) { H5Tcopy(fit_H5T_IEEE_F64LE()) }
+    try writeAttribute(name, on: object, type: type, dims: values.count == 1 ? nil : values.count) {
+      attribute in
+      values.withUnsafeBytes { H5Awrite(attribute, fit_H5T_NATIVE_DOUBLE(), $0.baseAddress) }
+    }
+  }
+
+  /// Sets a scalar `float64` attribute.
+  public func setAttribute(_ name: String, _ value: Double, on object: String = "/") throws {
+    try setAttribute(name, [value], on: object)
+  }
+
+  /// A numeric attribute (any integer or float type) as doubles.
+  public func doubleAttribute(_ name: String, of object: String = "/") throws -> [Double] {
+    let attribute = try openAttribute(name, of: object)
+    let space = try attributeHandle(.dataspace, object, name) { H5Aget_space(attribute.id) }
+    let count = HDF5Library.locked { Int(H5Sget_simple_extent_npoints(space.id)) }
+    var values = [Double](repeating: 0, count: count)
+    try HDF5Library.locked {
+      let status = values.withUnsafeMutableBytes {
+        H5Aread(attribute.id, fit_H5T_NATIVE_DOUBLE(), $0.baseAddress)
+      }
+      guard status >= 0 else {
+        throw HDF5Library.error(file: path, dataset: object, operation: "read attribute \(name)")
+      }
+    }
+    return values
+  }
+
+  /// A scalar string attribute, fixed- or variable-length.
+  public func stringAttribute(_ name: String, of object: String = "/") throws -> String {
+    let attribute = try openAttribute(name, of: object)
+    let type = try attributeHandle(.datatype, object, name) { H5Aget_type(attribute.id) }
+    return try HDF5Library.locked {
+      let fail = {
+        HDF5Library.error(file: self.path, dataset: object, operation: "read attribute \(name)")
+      }
+      guard H5Tget_class(type.id) == H5T_STRING else {
+        throw DataIOError.unsupportedDataset(
+          file: path, dataset: object, reason: "attribute \(name) is not a string")
+      }
+      if H5Tis_variable_str(type.id) > 0 {
+        var pointer: UnsafeMutablePointer<CChar>? = nil
+        guard H5Aread(attribute.id, type.id, &pointer) >= 0 else { throw fail() }
+        defer { H5free_memory(pointer) }
+        return pointer.map { String(validatingCString: $0) ?? "" } ?? ""
+      }
+      var bytes = [UInt8](repeating: 0, count: H5Tget_size(type.id))
+      guard bytes.withUnsafeMutableBytes({ H5Aread(attribute.id, type.id, $0.baseAddress) }) >= 0
+      else { throw fail() }
+      return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+  }
+
+  private func openAttribute(_ name: String, of object: String) throws -> HDF5Handle {
+    let object = normalized(object)
+    if object != "/" { try checkLinks(object) }
+    let exists = HDF5Library.locked { H5Aexists_by_name(handle.id, object, name, accessList.id) }
+    guard exists > 0 else {
+      HDF5Library.locked { _ = H5Eclear2(fit_H5E_DEFAULT()) }
+      throw DataIOError.missingDataset(file: path, dataset: "\(object) attribute \(name)")
+    }
+    return try attributeHandle(.attribute, object, name) {
+      H5Aopen_by_name(handle.id, object, name, fit_H5P_DEFAULT(), accessList.id)
+    }
+  }
+
+  private func writeAttribute(
+    _ name: String, on object: String, type: HDF5Handle, dims: Int?,
+    write: (hid_t) -> herr_t
+  ) throws {
+    let object = normalized(object)
+    if object != "/" { try checkLinks(object) }
+    let space = try attributeHandle(.dataspace, object, name) {
+      dims.map { count in H5Screate_simple(1, [hsize_t(count)], nil) } ?? H5Screate(H5S_SCALAR)
+    }
+    HDF5Library.locked {
+      if H5Aexists_by_name(handle.id, object, name, accessList.id) > 0 {
+        _ = H5Adelete_by_name(handle.id, object, name, accessList.id)
+      }
+    }
+    let attribute = try attributeHandle(.attribute, object, name) {
+      H5Acreate_by_name(
+        handle.id, object, name, type.id, space.id, fit_H5P_DEFAULT(), fit_H5P_DEFAULT(),
+        accessList.id)
+    }
+    try HDF5Library.locked {
+      guard write(attribute.id) >= 0 else {
+        throw HDF5Library.error(file: path, dataset: object, operation: "write attribute \(name)")
+      }
+    }
+  }
+
+  private func attributeHandle(
+    _ kind: HDF5Handle.Kind, _ object: String, _ name: String, _ open: () -> hid_t
+  ) throws -> HDF5Handle {
+    try HDF5Handle.make(kind, file: path, dataset: object, operation: "attribute \(name)", open)
+  }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import XCTest
+
+@testable import DataIO
+
+final class CSVReaderTests: XCTestCase {
+  private func read(_ text: String, _ options: CSVOptions = CSVOptions()) throws -> Table {
+    try CSVReader.read(string: text, source: "data.csv", options: options)
+  }
+
+  /// Asserts that reading `text` throws exactly `expected`, whose message is also checked.
+  private func assertError(
+    _ text: String, _ options: CSVOptions = CSVOptions(), _ expected: DataIOError,
+    message: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertThrowsError(try read(text, options), file: file, line: line) { error in
+      XCTAssertEqual(error as? DataIOError, expected, file: file, line: line)
+      XCTAssertEqual("\(error)", message, file: file, line: line)
+    }
+  }
+
+  func testHeaderNamesColumnsAndValuesAreRowMajor() throws {
+    let table = try read("a,b,c\n1,2,3\n4.5,-6e2,0.25\n")
+    XCTAssertEqual(table.columnNames, ["a", "b", "c"])
+    XCTAssertEqual(table.rows, 2)
+    XCTAssertEqual(table.values, [1, 2, 3, 4.5, -600, 0.25])
+  }
+
+  func testColumnsChosenByNameAndIndexInTheGivenOrderSkipTextColumns() throws {
+    let text = "id,name,x,y\n1,alice,0.5,10\n2,\"bob, jr\",1.5,20\n"
+    let table = try read(text, CSVOptions(columns: ["y", 2]))
+    XCTAssertEqual(table.columnNames, ["y", "x"])
+    XCTAssertEqual(table.values, [10, 0.5, 20, 1.5])
+  }
+
+  func testQuotedFieldsUnescapeQuotesAndKeepDelimitersAndNewlines() throws {
+    let text = "\"the \"\"x\"\"\",note,y\n\"1.5\",\"a,b\nc\",2\n3,\"\",4\n"
+    let table = try read(text, CSVOptions(columns: [0, "y"]))
+    XCTAssertEqual(table.columnNames, ["the \"x\"", "y"])
+    XCTAssertEqual(table.values, [1.5, 2, 3, 4])
+  }
+
+  func testCRLFAndLoneCRLineEndsByteOrderMarkAndBlankLines() throws {
+    let text = "\u{FEFF}x,y\r\n\r\n1,2\r\n  \n3,4\r5,6"
+    let table = try read(text)
+    XCTAssertEqual(table.columnNames, ["x", "y"])
+    XCTAssertEqual(table.values, [1, 2, 3, 4, 5, 6])
+  }
+
+  func testOtherDelimitersAndNoHeader() throws {
+    let semicolons = try read("1;2\n3;4\n", CSVOptions(hasHeader: false, delimiter: ";"))
+    XCTAssertEqual(semicolons.columnNames, ["0", "1"])
+    XCTAssertEqual(semicolons.values, [1, 2, 3, 4])
+    let tabs = try read("x\ty\n 1\t2 \n", CSVOptions(delimiter: "\t"))
+    XCTAssertEqual(tabs.values, [1, 2])
+  }
+
+  func testNanAndInfinityAndSpacesAroundNumbers() throws {
+    let table = try read("a,b,c,d\n nan , -inf,Infinity, 1e-3 \n")
+    XCTAssertTrue(table.values[0].isNaN)
+    XCTAssertEqual(Array(table.values[1...]), [-.infinity, .infinity, 0.001])
+  }
+
+  func testNonNumericValueNamesFileLineColumnAndText() {
+    assertError(
+      "x,y\n1,2\n3,abc\n", CSVOptions(),
+      .notANumber(file: "data.csv", line: 3, column: 2, columnName: "y", text: "abc"),
+      message: "data.csv line 3, column 2 \"y\": cannot parse \"abc\" as a number")
+  }
+
+  func testLineNumbersCountNewlinesInsideQuotedFieldsAndBlankLines() {
+    assertError(
+      "x,note\n1,\"two\nlines\"\n\n2,ok\n1.5.2,x\n", CSVOptions(columns: ["x"]),
+      .notANumber(file: "data.csv", line: 6, column: 1, columnName: "x", text: "1.5.2"),
+      message: "data.csv line 6, column 1 \"x\": cannot parse \"1.5.2\" as a number")
+  }
+
+  func testEmptyFieldIsAMissingValue() {
+    assertError(
+      "x,y\n1,2\n3,\n", CSVOptions(),
+      .missingValue(file: "data.csv", line: 3, column: 2, columnName: "y"),
+      message: "data.csv line 3, column 2 \"y\": missing value")
+    assertError(
+      "1,\"\"\n", CSVOptions(hasHeader: false),
+      .missingValue(file: "data.csv", line: 1, column: 2, columnName: nil),
+      message: "data.csv line 1, column 2: missing value")
+  }
+
+  func testDropRowPolicyLeavesOutBadRecordsAndCountsThem() throws {
+    let options = CSVOptions(columns: ["x", "y"], invalidValues: .dropRow)
+    let table = try read("x,y,z\n1,2,a\n,3,b\n4,NA,c\n5,6,d\n", options)
+    XCTAssertEqual(table.values, [1, 2, 5, 6])
+    XCTAssertEqual(table.droppedRows, 2)
+  }
+
+  func testWrongFieldCountIsAnErrorEvenWhenDroppingRows() {
+    assertError(
+      "x,y\n1,2\n3\n", CSVOptions(invalidValues: .dropRow),
+      .wrongFieldCount(file: "data.csv", line: 3, expected: 2, found: 1),
+      message: "data.csv line 3: expected 2 fields, found 1")
+  }
+
+  func testUnclosedQuoteAndTextAfterAClosingQuoteAreMalformed() {
+    assertError(
+      "x,y\n1,\"2\n3,4\n", CSVOptions(),
+      .malformedCSV(
+        file: "data.csv", line: 2, column: 2,
+        message: "quoted field is not closed before the end of the file"),
+      message: "data.csv line 2, column 2: quoted field is not closed before the end of the file")
+    assertError(
+      "x,y\n1,\"2\"x\n", CSVOptions(),
+      .malformedCSV(
+        file: "data.csv", line: 2, column: 2,
+        message: "unexpected text after the closing quote of a quoted field"),
+      message:
+        "data.csv line 2, column 2: unexpected text after the closing quote of a quoted field")
+  }
+
+  func testUnknownColumnNameAndIndexOutOfRange() {
+    assertError(
+      "x,y\n1,2\n", CSVOptions(columns: ["z"]),
+      .unknownColumn(file: "data.csv", name: "z", available: ["x", "y"]),
+      message: "data.csv: no column named \"z\"; the header has \"x\", \"y\"")
+    assertError(
+      "x,y\n1,2\n", CSVOptions(columns: [2]),
+      .columnIndexOutOfRange(file: "data.csv", index: 2, columns: 2),
+      message: "data.csv: column index 2 is out of range for 2 columns (0-based)")
+  }
+
+  func testEmptyFileAndHeaderOnlyFile() throws {
+    assertError(
+      "\n\n", CSVOptions(), .emptyFile(file: "data.csv"), message: "data.csv: the file is empty")
+    let headerOnly = try read("x,y\n")
+    XCTAssertEqual(headerOnly.rows, 0)
+    XCTAssertEqual(headerOnly.columnNames, ["x", "y"])
+  }
+
+  func testMissingFileIsAnUnreadableFileError() {
+    XCTAssertThrowsError(try CSVReader.read(url: URL(fileURLWithPath: "/nonexistent/d.csv"))) {
+      XCTAssertEqual(
+        "\($0)", "/nonexistent/d.csv: cannot read file: No such file or directory")
+    }
+  }
+
+  /// Every buffer size from 1 byte up cuts records, numbers, quotes and CRLF pairs at every
+  /// possible place; the result must not change.
+  func testTinyReadBuffersGiveTheSameTableAsOneBuffer() throws {
+    let text =
+      "\u{FEFF}x,note,y\r\n1.25,\"a \"\"q\"\"\r\nb\",-3e-2\r\n\r\ninf,plain,\"7\"\n12345.678,,9"
+    let url = try temporaryDirectory(for: self).appendingPathComponent("d.csv")
+    try Data(text.utf8).write(to: url)
+    let expected = try read(text, CSVOptions(columns: ["x", "y"]))
+    XCTAssertEqual(expected.values, [1.25, -0.03, .infinity, 7, 12345.678, 9])
+    for blockSize in 1...40 {
+      let reader = try CSVReader(
+        url: url, options: CSVOptions(columns: ["x", "y"]), blockSize: blockSize)
+      var values: [Double] = []
+      while let block = try reader.next(maxRows: 2) { values += block.values }
+      XCTAssertEqual(values, expected.values, "block size \(blockSize)")
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import DataIO
+import Foundation
+import XCTest
+
+final class ConvertTests: XCTestCase {
+  func testCSVConvertsToChunkedHDF5ThatReadsBackIdentically() throws {
+    let directory = try temporaryDirectory(for: self)
+    let csv = directory.appendingPathComponent("in.csv")
+    let h5 = directory.appendingPathComponent("out.h5")
+    var text = "x1,note,x2,y\n"
+    for i in 0..<250 { text += "\(Double(i) * 0.1),\"n,\(i)\",\(-Double(i) / 3),\(i % 7)\r\n" }
+    try Data(text.utf8).write(to: csv)
+    let summary = try convertCSVToHDF5(
+      csv: csv, hdf5: h5, features: ["x1", "x2"], targets: ["y"], chunkRows: 32, blockRows: 100)
+    XCTAssertEqual(
+      summary,
+      ConversionSummary(rows: 250, featureNames: ["x1", "x2"], targetNames: ["y"], droppedRows: 0))
+    let fromCSV = try InMemoryDataset.csv(url: csv, features: ["x1", "x2"], targets: ["y"])
+    let fromHDF5 = try InMemoryDataset.hdf5(url: h5)
+    XCTAssertEqual(fromHDF5.features.map(\.bitPattern), fromCSV.features.map(\.bitPattern))
+    XCTAssertEqual(fromHDF5.targets, fromCSV.targets)
+    let file = try HDF5File(url: h5)
+    let x = try file.dataset("/X")
+    XCTAssertEqual(x.shape, [250, 2])
+    XCTAssertEqual(x.chunkShape, [32, 2])
+    XCTAssertEqual(x.filters, ["deflate"])
+    XCTAssertEqual(try file.stringAttribute("columns", of: "/X"), "[\"x1\",\"x2\"]")
+    XCTAssertEqual(try file.stringAttribute("columns", of: "/y"), "[\"y\"]")
+    XCTAssertEqual(try file.stringAttribute("source"), csv.path)
+  }
+
+  func testAFailedConversionLeavesNoOutputFile() throws {
+    let directory = try temporaryDirectory(for: self)
+    let csv = directory.appendingPathComponent("bad.csv")
+    let h5 = directory.appendingPathComponent("out.h5")
+    try Data("a,y\n1,2\n3,x\n".utf8).write(to: csv)
+    XCTAssertThrowsError(try convertCSVToHDF5(csv: csv, hdf5: h5, targets: ["y"])) {
+      XCTAssertEqual("\($0)", "\(csv.path) line 3, column 2 \"y\": cannot parse \"x\" as a number")
+    }
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["bad.csv"])
+  }
+}
