@@ -97,16 +97,12 @@ public final class Trainer {
   /// - Returns: the batch's mean loss.
   func step(on batch: Batch) throws -> Double {
     optimizer.zeroGrad()
-    let scale = 1 / Double(batch.rows * batch.targetCount)
     let parts = batch.microBatchSize >= batch.rows ? [batch] : batch.microBatches
     var total = 0.0
     for part in parts {
       let x = Tensor(shape: [part.rows, batch.featureCount], scalars: part.features)
       let y = Tensor(shape: [part.rows, batch.targetCount], scalars: part.targets)
-      var objective = loss(model(x), y, reduction: .sum) * scale
-      if config.loss.l2 > 0 {
-        objective = objective + l2Penalty(model, lambda: config.loss.l2) * (Double(part.rows) / Double(batch.rows))
-      }
+      let objective = objective(prediction: model(x), target: y, batchRows: batch.rows)
       total += objective.item
       try objective.backward()
     }
@@ -122,6 +118,17 @@ public final class Trainer {
     scheduler.step()
     state.step += 1
     return total
+  }
+
+  /// A micro-batch's part of the batch objective: its summed loss over (batch rows × targets),
+  /// plus its share (rows / batch rows) of the L2 penalty, so the parts add up to the batch's
+  /// mean loss plus the penalty.
+  func objective(prediction: Tensor, target: Tensor, batchRows: Int) -> Tensor {
+    let scale = 1 / Double(batchRows * target.shape[1])
+    let objective = loss(prediction, target, reduction: .sum) * scale
+    guard config.loss.l2 > 0 else { return objective }
+    let share = Double(prediction.shape[0]) / Double(batchRows)
+    return objective + l2Penalty(model, lambda: config.loss.l2) * share
   }
 
   /// MSE, RMSE, MAE and R² of the model on the validation rows, in the targets' units.

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `fit`: trains linear and polynomial regression models from JSON configs.
+@main
+struct Fit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fit",
+    abstract: "Train linear and polynomial regression models described by a JSON config.",
+    discussion: """
+      `fit --config configs/linear.json` trains as the config says and writes config.json, \
+      metrics.csv, loss.svg and model.json to the run folder (output.dir). Exit statuses follow \
+      sysexits: 0 ok, 64 bad command line or config, 65 bad data, 66 missing input, 73/74 \
+      cannot create/write output, 3 diverged, 4 gradient check failed, 130 interrupted.
+      """,
+    subcommands: [
+      Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self,
+    ],
+    defaultSubcommand: Train.self)
+}
+
+/// Options every command that reads a config shares.
+struct ConfigOptions: ParsableArguments {
+  @Option(name: .shortAndLong, help: "The JSON config file.")
+  var config: String
+
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp(
+      "Override a config value: key.path=value (value parsed as JSON, else a string). Repeatable.",
+      valueName: "key.path=value"))
+  var overrides: [String] = []
+
+  func load() throws -> TrainingConfig {
+    try TrainingConfig.load(file: config, overrides: overrides)
+  }
+}
+
+/// Runs a command body, turning errors into a message on standard error and the exit status
+/// they deserve.
+func reportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ExitStatusError {
+    FileHandle.standardError.write(Data("fit: error: \(error)\n".utf8))
+    throw ExitCode(error.exitStatus.rawValue)
+  } catch let error as ExitCode {
+    throw error
+  } catch {
+    FileHandle.standardError.write(Data("fit: error: \(error)\n".utf8))
+    throw ExitCode(ExitStatus.dataError.rawValue)
+  }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(
+    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

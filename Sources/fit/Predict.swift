@@ -1,0 +1,80 @@
+import ArgumentParser
+import DataIO
+import Foundation
+import Training
+
+struct Predict: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Predict with a saved model.json on the rows of a CSV file.")
+
+  @Option(help: "A model.json written by a run.")
+  var model: String
+
+  @Option(help: "A CSV file with (at least) the model's input columns, by name.")
+  var data: String
+
+  @Option(help: "Where to write the predictions (CSV); standard output when omitted.")
+  var out: String?
+
+  func run() throws {
+    try reportingErrors {
+      let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
+      let table = try ModelData.read(path: data, inputs: fitted.inputs)
+      let predictions = fitted.predict(rows: table.values)
+      var text = fitted.targets.joined(separator: ",") + "\n"
+      let t = fitted.targets.count
+      for r in 0..<table.rows {
+        text += (0..<t).map { "\(predictions[r * t + $0])" }.joined(separator: ",") + "\n"
+      }
+      if let out {
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
+      } else {
+        print(text, terminator: "")
+      }
+    }
+  }
+}
+
+struct Eval: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Metrics (MSE, RMSE, MAE, R²) of a saved model.json on a CSV file with targets.")
+
+  @Option(help: "A model.json written by a run.")
+  var model: String
+
+  @Option(help: "A CSV file with the model's input and target columns, by name.")
+  var data: String
+
+  @Flag(help: "Print the metrics as JSON.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
+      let inputs = try ModelData.read(path: data, inputs: fitted.inputs)
+      let targets = try ModelData.read(path: data, inputs: fitted.targets)
+      let metrics = RegressionMetrics(
+        predictions: fitted.predict(rows: inputs.values), targets: targets.values,
+        targetCount: fitted.targets.count)
+      if json {
+        try printJSON(metrics)
+      } else {
+        print(
+          String(
+            format: "rows %d  mse %.6g  rmse %.6g  mae %.6g  r2 %.6f", metrics.rows, metrics.mse,
+            metrics.rmse, metrics.mae, metrics.r2))
+      }
+    }
+  }
+}
+
+/// Columns of a CSV file by name, for predict and eval.
+enum ModelData {
+  static func read(path: String, inputs: [String]) throws -> Table {
+    guard FileManager.default.isReadableFile(atPath: path) else {
+      throw TrainingError.missingInput("data file \(path) does not exist or cannot be read")
+    }
+    return try CSVReader.read(
+      url: URL(fileURLWithPath: path), options: CSVOptions(columns: inputs.map { .name($0) }))
+  }
+}
