@@ -50,6 +50,6 @@ let package = Package(
     .testTarget(
       name: "TrainingTests",
       dependencies: ["Training", "Models", "Optim", "DataIO", "Autograd", "TestSupport"]),
-    .testTarget(name: "FitTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "FitTests", dependencies: ["TestSupport", "fit"]),
   ]
 )

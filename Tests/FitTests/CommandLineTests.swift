@@ -1,0 +1,146 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The command line's contract: help, config checking, and each class of bad input with its
+/// message and sysexits status.
+final class CommandLineTests: XCTestCase {
+  func write(_ text: String, to name: String, in folder: URL) throws -> URL {
+    let url = folder.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url
+  }
+
+  func testHelpDescribesEverySubcommand() throws {
+    let result = try FitProcess.run(["--help"])
+    XCTAssertEqual(result.status, 0)
+    for command in ["train", "check", "predict", "eval", "convert", "gradcheck"] {
+      XCTAssertTrue(result.standardOutput.contains(command), "help lists \(command)")
+    }
+    let train = try FitProcess.run(["train", "--help"])
+    XCTAssertTrue(train.standardOutput.contains("--set"))
+    XCTAssertTrue(train.standardOutput.contains("--json"))
+  }
+
+  func testCheckPrintsTheResolvedConfigWithDefaults() throws {
+    let result = try FitProcess.run(["check", "--config", "configs/linear.json"])
+    XCTAssertEqual(result.status, 0, result.standardError)
+    XCTAssertTrue(result.standardOutput.contains("\"batchSize\": 64"))
+    XCTAssertTrue(result.standardOutput.contains("\"eps\": 1e-08") || result.standardOutput.contains("\"eps\": 1e-8"))
+    XCTAssertTrue(result.standardOutput.contains(FitProcess.packageRoot.appendingPathComponent("data/linear.csv").path))
+  }
+
+  func testMisspeltKeyIsAUsageErrorWithASuggestion() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let config = try write(
+      #"{"version": 1, "data": {"path": "x.csv", "targets": ["y"]}, "optimiser": {"kind": "sgd"}}"#,
+      to: "c.json", in: folder)
+    let result = try FitProcess.run(["--config", config.path])
+    XCTAssertEqual(result.status, 64)
+    XCTAssertTrue(result.standardError.contains("unknown key `optimiser`; did you mean `optimizer`?"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("c.json:1:"), result.standardError)
+  }
+
+  func testWrongTypeNamesTheKeyPathExpectedAndFound() throws {
+    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "optimizer.lr=\"fast\""])
+    XCTAssertEqual(result.status, 64)
+    XCTAssertTrue(result.standardError.contains("optimizer.lr"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("expected a number"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("fast"), result.standardError)
+  }
+
+  func testOutOfRangeValueIsAUsageError() throws {
+    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "training.epochs=0"])
+    XCTAssertEqual(result.status, 64)
+    XCTAssertTrue(result.standardError.contains("training.epochs"), result.standardError)
+  }
+
+  func testMissingDataFileExitsWithNoInput() throws {
+    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "data.path=nowhere.csv"])
+    XCTAssertEqual(result.status, 66)
+    XCTAssertTrue(result.standardError.contains("nowhere.csv"), result.standardError)
+  }
+
+  func testMissingConfigFileExitsWithNoInput() throws {
+    let result = try FitProcess.run(["--config", "configs/absent.json"])
+    XCTAssertEqual(result.status, 66)
+    XCTAssertTrue(result.standardError.contains("absent.json"), result.standardError)
+  }
+
+  func testMissingColumnIsADataError() throws {
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", #"data.features=["x0","x9"]"#,
+    ])
+    XCTAssertEqual(result.status, 65)
+    XCTAssertTrue(result.standardError.contains("x9"), result.standardError)
+  }
+
+  func testNonNumericValueNamesFileLineAndColumn() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let data = try write("x0,y\n1,2\n2,oops\n3,4\n", to: "bad.csv", in: folder)
+    let config = try write(
+      #"{"version": 1, "data": {"path": "bad.csv", "targets": ["y"]}, "output": {"dir": "run"}}"#,
+      to: "c.json", in: folder)
+    let result = try FitProcess.run(["--config", config.path])
+    XCTAssertEqual(result.status, 65)
+    XCTAssertTrue(result.standardError.contains(data.lastPathComponent), result.standardError)
+    XCTAssertTrue(result.standardError.contains("line 3"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("oops"), result.standardError)
+  }
+
+  func testDivergenceStopsWithItsOwnStatusAndNamesTheStep() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "optimizer={\"kind\": \"sgd\", \"lr\": 1e6}",
+      "--set", "data.standardize=false", "--set", "output.dir=\(folder.path)",
+    ])
+    XCTAssertEqual(result.status, 3, result.standardError)
+    XCTAssertTrue(result.standardError.contains("diverged at step"), result.standardError)
+  }
+
+  func testUnwritableOutputFolderCannotBeCreated() throws {
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "output.dir=/proc/fit-cannot-write-here",
+    ])
+    XCTAssertEqual(result.status, 73, result.standardError)
+    XCTAssertTrue(result.standardError.contains("/proc/fit-cannot-write-here"), result.standardError)
+  }
+
+  func testJSONSummaryOnStandardOutput() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let result = try FitProcess.run([
+      "--config", "configs/poly.json", "--json", "--set", "output.dir=\(folder.path)",
+      "--set", "training.epochs=3",
+    ])
+    XCTAssertEqual(result.status, 0, result.standardError)
+    struct Summary: Decodable { var status: String; var epochs: Int; var steps: Int }
+    let summary = try JSONDecoder().decode(Summary.self, from: Data(result.standardOutput.utf8))
+    XCTAssertEqual(summary.status, "ok")
+    XCTAssertEqual(summary.epochs, 3)
+    XCTAssertEqual(summary.steps, 3 * 16)  // 800 training rows in batches of 50
+  }
+
+  func testGradcheckPassesOnTheShippedConfigs() throws {
+    for config in ["linear", "poly"] {
+      let result = try FitProcess.run(["gradcheck", "--config", "configs/\(config).json"])
+      XCTAssertEqual(result.status, 0, result.standardOutput + result.standardError)
+      XCTAssertTrue(result.standardOutput.contains("weight"))
+    }
+  }
+
+  func testConvertWritesAnHDF5FileThatTrains() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let output = folder.appendingPathComponent("linear.h5")
+    let convert = try FitProcess.run([
+      "convert", "data/linear.csv", output.path, "--targets", "y", "--chunk-rows", "256",
+    ])
+    XCTAssertEqual(convert.status, 0, convert.standardError)
+    XCTAssertTrue(convert.standardOutput.contains("2000 rows"), convert.standardOutput)
+    let train = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "data.path=\(output.path)",
+      "--set", "data.format=\"hdf5\"", "--set", "data.features=null", "--set", "data.targets=null",
+      "--set", "output.dir=\(folder.appendingPathComponent("run").path)", "--quiet",
+    ])
+    XCTAssertEqual(train.status, 0, train.standardError)
+  }
+}
