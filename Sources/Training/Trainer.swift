@@ -97,6 +97,26 @@ public final class Trainer {
   /// - Returns: the batch's mean loss.
   func step(on batch: Batch) throws -> Double {
     optimizer.zeroGrad()
+    let total = try accumulateGradients(on: batch)
+    guard total.isFinite else {
+      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "the loss")
+    }
+    guard model.parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
+      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "a gradient")
+    }
+    if let clipValue = config.training.clipValue {
+      clipGradValue(model.parameters, clipValue: clipValue)
+    }
+    if let clipNorm = config.training.clipNorm { clipGradNorm(model.parameters, maxNorm: clipNorm) }
+    optimizer.step()
+    scheduler.step()
+    state.step += 1
+    return total
+  }
+
+  /// Adds the gradient of the batch's objective into the parameters' `grad`, one micro-batch at
+  /// a time, and returns the batch's objective.
+  public func accumulateGradients(on batch: Batch) throws -> Double {
     let parts = batch.microBatchSize >= batch.rows ? [batch] : batch.microBatches
     var total = 0.0
     for part in parts {
@@ -106,17 +126,6 @@ public final class Trainer {
       total += objective.item
       try objective.backward()
     }
-    guard total.isFinite else {
-      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "the loss")
-    }
-    guard model.parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
-      throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "a gradient")
-    }
-    if let clipValue = config.training.clipValue { clipGradValue(model.parameters, clipValue: clipValue) }
-    if let clipNorm = config.training.clipNorm { clipGradNorm(model.parameters, maxNorm: clipNorm) }
-    optimizer.step()
-    scheduler.step()
-    state.step += 1
     return total
   }
 

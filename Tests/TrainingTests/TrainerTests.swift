@@ -1,0 +1,106 @@
+import Autograd
+import DataIO
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import Training
+
+final class TrainerTests: XCTestCase {
+  /// A config over the shipped linear data, with overrides.
+  func config(_ overrides: [String] = []) throws -> TrainingConfig {
+    let root = FitProcess.packageRoot.path
+    return try TrainingConfig.parse(
+      """
+      {"version": 1, "data": {"path": "data/linear.csv", "targets": ["y"]},
+       "optimizer": {"kind": "sgd", "lr": 0.01},
+       "training": {"epochs": 2, "batchSize": 300, "microBatchSize": 64, "seed": 5},
+       "output": {"dir": "/tmp/unused"}}
+      """, baseDirectory: root, overrides: overrides, workingDirectory: root)
+  }
+
+  func randomize(_ trainer: Trainer, seed: UInt64) {
+    for (i, p) in trainer.model.parameters.enumerated() {
+      p.scalars = Tensor.randomNormal(p.shape, seed: seed + UInt64(i)).scalars
+    }
+  }
+
+  /// Micro-batches of 64 (the last one partial) accumulate the same gradient as the whole batch,
+  /// within 1e-12 absolute in float64, for every batch of an epoch including the final partial
+  /// one (1600 training rows in batches of 300: the last has 100 rows).
+  func testAccumulatedGradientEqualsTheFullBatchGradient() throws {
+    for loss in ["mse", "mae", "huber"] {
+      let micro = try Trainer(config: try config(["loss=\"\(loss)\"", "loss.l2=0.01"]), data: try PreparedData.load(config()))
+      let whole = try Trainer(
+        config: try config(["loss=\"\(loss)\"", "loss.l2=0.01", "training.microBatchSize=300"]),
+        data: try PreparedData.load(config()))
+      var batches = 0
+      var sawPartial = false
+      while let batch = try micro.loader.nextBatch() {
+        let full = try XCTUnwrap(try whole.loader.nextBatch())
+        XCTAssertEqual(batch.rowIndices, full.rowIndices)
+        sawPartial = sawPartial || batch.rows < 300
+        randomize(micro, seed: UInt64(batches) * 10)
+        randomize(whole, seed: UInt64(batches) * 10)
+        micro.model.parameters.forEach { $0.grad = nil }
+        whole.model.parameters.forEach { $0.grad = nil }
+        let microLoss = try micro.accumulateGradients(on: batch)
+        let wholeLoss = try whole.accumulateGradients(on: full)
+        XCTAssertEqual(microLoss, wholeLoss, accuracy: 1e-12)
+        for (a, b) in zip(micro.model.parameters, whole.model.parameters) {
+          assertClose(a.grad!.scalars, b.grad!.scalars, tolerance: 1e-12, "\(loss) batch \(batches)")
+        }
+        batches += 1
+      }
+      XCTAssertEqual(batches, 6)
+      XCTAssertTrue(sawPartial)
+    }
+  }
+
+  /// The same config and seed give bit-identical parameters and metrics.
+  func testTrainingIsDeterministic() throws {
+    func train() throws -> ([[Double]], [Double]) {
+      let c = try config(["data.shuffle=true", "optimizer.kind=\"adam\"", "optimizer.lr=0.05"])
+      let trainer = try Trainer(config: c, data: try PreparedData.load(c))
+      try trainer.run()
+      return (trainer.model.parameters.map(\.scalars), trainer.state.history.map(\.trainLoss))
+    }
+    let (firstParameters, firstLosses) = try train()
+    let (secondParameters, secondLosses) = try train()
+    XCTAssertEqual(firstParameters, secondParameters)
+    XCTAssertEqual(firstLosses, secondLosses)
+  }
+
+  /// Coefficients in original units predict the same as the model on standardized terms.
+  func testOriginalUnitsPredictLikeTheStandardizedModel() throws {
+    let c = try config(["model={\"kind\": \"polynomial\", \"degree\": 2}", "data.standardize=true"])
+    let data = try PreparedData.load(c)
+    let trainer = try Trainer(config: c, data: data)
+    randomize(trainer, seed: 3)
+    let fitted = trainer.fittedModel()
+    XCTAssertEqual(fitted.terms, ["x0", "x1", "x2", "x0^2", "x0 x1", "x0 x2", "x1^2", "x1 x2", "x2^2"])
+    let raw = try PreparedData.readDataset(path: c.data.path, config: c.data)
+    let rows = try raw.rows(0..<50)
+    let fromOriginal = fitted.predict(rows: rows.features)
+    var terms = data.expansion!.expand(rows: rows.features, inputFeatures: 3)
+    data.standardization!.apply(to: &terms)
+    let fromModel = noGrad { trainer.model(Tensor(shape: [50, 9], scalars: terms)) }
+    assertClose(fromOriginal, fromModel.scalars, tolerance: 1e-9)
+  }
+
+  /// Metrics against scikit-learn's definitions, computed by hand.
+  func testRegressionMetrics() {
+    let m = RegressionMetrics(predictions: [2.5, 0, 2, 8], targets: [3, -0.5, 2, 7], targetCount: 1)
+    XCTAssertEqual(m.mse, 0.375, accuracy: 1e-15)
+    XCTAssertEqual(m.mae, 0.5, accuracy: 1e-15)
+    XCTAssertEqual(m.rmse, 0.375.squareRoot(), accuracy: 1e-15)
+    XCTAssertEqual(m.r2, 0.9486081370449679, accuracy: 1e-15)  // sklearn's r2_score example
+  }
+
+  /// LAPACK's least squares against a system solved by hand: y = 1 + 2x exactly.
+  func testLeastSquaresSolvesAnExactSystem() throws {
+    let x = try LeastSquares.solve(
+      design: [1, 1, 1, 2, 1, 3, 1, 4], rows: 4, columns: 2, targets: [3, 5, 7, 9], rightHandSides: 1)
+    assertClose(x, [1, 2], tolerance: 1e-12)
+  }
+}
