@@ -13,10 +13,12 @@ build: setup
 demo: setup
 	$(SWIFT) build -c release --product fit
 	$$($(SWIFT) build -c release --show-bin-path)/fit --config configs/linear.json
+	@echo "true coefficients (data/make_data.py): intercept 3, x0 1.5, x1 -2, x2 0.05"
+
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build
 
 bench: setup
 	bash scripts/bench.sh "$(BENCH_DATA)"
