@@ -15,7 +15,7 @@ struct Fit: ParsableCommand {
       cannot create/write output, 3 diverged, 4 gradient check failed, 130 interrupted.
       """,
     subcommands: [
-      Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self,
+      Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self, Batch.self,
     ],
     defaultSubcommand: Train.self)
 }

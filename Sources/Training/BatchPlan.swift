@@ -1,0 +1,99 @@
+import Foundation
+
+/// The runs of a `fit batch`: configs, one config over several data files, or the cross product
+/// of `--grid` values, each with its own name and run folder under the batch folder.
+public struct BatchPlan: Sendable {
+  public struct Run: Sendable, Equatable {
+    /// Unique within the batch; also the run folder's name.
+    public var name: String
+    public var configPath: String
+    /// `--set` overrides that make this run (data path, grid values, output folder).
+    public var overrides: [String]
+    /// The data file, as given.
+    public var data: String
+    /// The varied values, `key=value`, for the summary.
+    public var varied: [String]
+  }
+
+  public var runs: [Run]
+
+  /// - Parameters:
+  ///   - configs: config files (each a run), or one config when `dataFiles` or `grid` is given.
+  ///   - dataFiles: data files to train the one config on.
+  ///   - grid: `key.path=v1,v2,...` axes, expanded into their cross product.
+  ///   - overrides: applied to every run.
+  public init(
+    configs: [String], dataFiles: [String], grid: [String], overrides: [String],
+    batchDirectory: URL
+  ) throws {
+    guard !configs.isEmpty else { throw BatchError.usage("fit batch needs at least one config") }
+    if !dataFiles.isEmpty || !grid.isEmpty {
+      guard configs.count == 1 else {
+        throw BatchError.usage("data files and --grid need exactly one config (--config)")
+      }
+    }
+    var axes: [(key: String, values: [String])] = []
+    for axis in grid {
+      guard let equals = axis.firstIndex(of: "="), equals != axis.startIndex else {
+        throw BatchError.usage("--grid \(axis): expected key.path=value1,value2,...")
+      }
+      let values = axis[axis.index(after: equals)...].split(separator: ",").map(String.init)
+      guard !values.isEmpty else { throw BatchError.usage("--grid \(axis): no values") }
+      axes.append((String(axis[..<equals]), values))
+    }
+    var combinations: [[(String, String)]] = [[]]
+    for axis in axes {
+      combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } }
+    }
+    var runs: [Run] = []
+    for config in configs {
+      let configName = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+      for data in dataFiles.isEmpty ? [""] : dataFiles {
+        for combination in combinations {
+          var nameParts: [String] = []
+          if configs.count > 1 || (dataFiles.isEmpty && combination.isEmpty) {
+            nameParts.append(configName)
+          }
+          if !data.isEmpty {
+            nameParts.append(URL(fileURLWithPath: data).deletingPathExtension().lastPathComponent)
+          }
+          nameParts += combination.map { key, value in
+            "\(key.split(separator: ".").last ?? Substring(key))=\(value)"
+          }
+          let name = Self.folderName(nameParts.joined(separator: "_"))
+          var runOverrides = overrides
+          if !data.isEmpty {
+            let absolute = data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
+            runOverrides.append("data.path=\(absolute)")
+          }
+          runOverrides += combination.map { "\($0)=\($1)" }
+          runOverrides.append("output.dir=\(batchDirectory.appendingPathComponent(name).path)")
+          runs.append(
+            Run(
+              name: name, configPath: config, overrides: runOverrides, data: data,
+              varied: combination.map { "\($0)=\($1)" }))
+        }
+      }
+    }
+    let names = runs.map(\.name)
+    guard Set(names).count == names.count else {
+      throw BatchError.usage("two runs would share a name (\(names)); give configs distinct names")
+    }
+    self.runs = runs
+  }
+
+  /// A name safe as a folder name.
+  static func folderName(_ text: String) -> String {
+    String(text.map { $0.isLetter || $0.isNumber || "=.,-_+".contains($0) ? $0 : "_" })
+  }
+}
+
+public enum BatchError: ExitStatusError, CustomStringConvertible {
+  case usage(String)
+  public var exitStatus: ExitStatus { .usage }
+  public var description: String {
+    switch self {
+    case .usage(let message): message
+    }
+  }
+}

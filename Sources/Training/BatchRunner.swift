@@ -1,0 +1,200 @@
+import Foundation
+
+/// Runs a `BatchPlan` with up to `jobs` trainings at once, each as its own `fit` process (so a
+/// run that crashes or diverges cannot disturb the others, and each run's result is exactly what
+/// it gives alone), then writes `summary.csv` and `summary.svg` into the batch folder.
+public final class BatchRunner: @unchecked Sendable {
+  public struct Outcome: Sendable {
+    public var run: BatchPlan.Run
+    public var status: String  // "ok", "failed", "skipped (finished)"
+    public var message: String
+    public var summary: RunSummary?
+    public var seconds: Double
+    /// Finished by an earlier invocation and not run again (`--resume`).
+    public var skipped = false
+  }
+
+  public let plan: BatchPlan
+  public let executable: URL
+  public let batchDirectory: URL
+  public let jobs: Int
+  public let resume: Bool
+  public let reporter: Reporter
+
+  public init(
+    plan: BatchPlan, executable: URL, batchDirectory: URL, jobs: Int, resume: Bool,
+    reporter: Reporter
+  ) {
+    self.plan = plan
+    self.executable = executable
+    self.batchDirectory = batchDirectory
+    self.jobs = max(1, jobs)
+    self.resume = resume
+    self.reporter = reporter
+  }
+
+  /// Runs every training and returns the outcomes sorted by validation loss (failures last).
+  public func run() throws -> [Outcome] {
+    do {
+      try FileManager.default.createDirectory(at: batchDirectory, withIntermediateDirectories: true)
+    } catch {
+      throw OutputError.cannotCreate(batchDirectory.path, reason: error.localizedDescription)
+    }
+    let results = Results(count: plan.runs.count)
+    let queue = OperationQueue()
+    queue.maxConcurrentOperationCount = jobs
+    for (index, run) in plan.runs.enumerated() {
+      queue.addOperation { [self] in
+        let outcome = self.execute(run)
+        results.set(index, outcome)
+        let detail = outcome.skipped ? " (finished earlier, not run again)" : ""
+        self.reporter.info(
+          "[\(run.name)] \(outcome.status)\(detail)"
+            + (outcome.message.isEmpty ? "" : ": \(outcome.message)"))
+      }
+    }
+    queue.waitUntilAllOperationsAreFinished()
+    let sorted = results.all.sorted { a, b in
+      let la = a.summary.map { $0.validation?.mse ?? $0.trainLoss } ?? .infinity
+      let lb = b.summary.map { $0.validation?.mse ?? $0.trainLoss } ?? .infinity
+      return la == lb ? a.run.name < b.run.name : la < lb
+    }
+    try writeSummary(sorted)
+    try writePlot(sorted)
+    return sorted
+  }
+
+  func summaryFile(_ run: BatchPlan.Run) -> URL {
+    batchDirectory.appendingPathComponent(run.name).appendingPathComponent("summary.json")
+  }
+
+  /// One training as a child process; a finished run (its summary.json exists) is skipped when
+  /// resuming.
+  func execute(_ run: BatchPlan.Run) -> Outcome {
+    let start = Date()
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    if resume, let data = try? Data(contentsOf: summaryFile(run)),
+      let summary = try? decoder.decode(RunSummary.self, from: data)
+    {
+      return Outcome(
+        run: run, status: "ok", message: "", summary: summary, seconds: summary.seconds,
+        skipped: true)
+    }
+    let process = Process()
+    process.executableURL = executable
+    var arguments = ["train", "--config", run.configPath, "--json"]
+    for override in run.overrides { arguments += ["--set", override] }
+    let checkpoints = batchDirectory.appendingPathComponent(run.name)
+      .appendingPathComponent("checkpoints")
+    if resume && FileManager.default.fileExists(atPath: checkpoints.path) {
+      arguments.append("--resume")  // an unfinished run continues from its last checkpoint
+    }
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    do {
+      try process.run()
+    } catch {
+      return Outcome(run: run, status: "failed", message: "cannot start fit: \(error)", summary: nil, seconds: 0)
+    }
+    nonisolated(unsafe) var errorData = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
+    let outputData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    let seconds = Date().timeIntervalSince(start)
+    guard process.terminationStatus == 0,
+      let summary = try? decoder.decode(RunSummary.self, from: outputData)
+    else {
+      let lines = String(decoding: errorData, as: UTF8.self).split(separator: "\n")
+      let message = lines.last(where: { $0.contains("error") }).map(String.init) ?? lines.last.map(String.init)
+        ?? "exit status \(process.terminationStatus)"
+      return Outcome(
+        run: run, status: "failed (exit \(process.terminationStatus))",
+        message: message.replacingOccurrences(of: "fit: error: ", with: ""), summary: nil,
+        seconds: seconds)
+    }
+    try? AtomicFile.write(outputData, to: summaryFile(run))
+    return Outcome(run: run, status: "ok", message: "", summary: summary, seconds: seconds)
+  }
+
+  /// `summary.csv`: one row per run, sorted by validation loss.
+  func writeSummary(_ outcomes: [Outcome]) throws {
+    var lines = ["run,data,varied,train_loss,val_loss,val_r2,steps,seconds,status,message"]
+    for o in outcomes {
+      let s = o.summary
+      let validation = s?.validation
+      let trainLoss: String = s.map { "\($0.trainLoss)" } ?? ""
+      let validationLoss: String = validation.map { "\($0.mse)" } ?? ""
+      let r2: String = validation.map { "\($0.r2)" } ?? ""
+      let steps: String = s.map { "\($0.steps)" } ?? ""
+      let fields: [String] = [
+        o.run.name, o.run.data, o.run.varied.joined(separator: " "), trainLoss, validationLoss, r2,
+        steps, String(format: "%.3f", o.seconds), o.status, o.message,
+      ]
+      lines.append(fields.map(Self.csvField).joined(separator: ","))
+    }
+    try AtomicFile.write(
+      Data((lines.joined(separator: "\n") + "\n").utf8),
+      to: batchDirectory.appendingPathComponent("summary.csv"))
+  }
+
+  /// `summary.svg`: every run's validation curve (training loss when it has no validation).
+  func writePlot(_ outcomes: [Outcome]) throws {
+    let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    var series: [LossPlot.Series] = []
+    for (index, o) in outcomes.enumerated() where o.summary != nil {
+      let metrics = batchDirectory.appendingPathComponent(o.run.name).appendingPathComponent("metrics.csv")
+      guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { continue }
+      let points: [(x: Double, y: Double)] = text.split(separator: "\n").dropFirst().compactMap { line in
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count > 3, let epoch = Double(fields[0]) else { return nil }
+        guard let loss = Double(fields[3]) ?? Double(fields[2]) else { return nil }
+        return (epoch, loss)
+      }
+      series.append(.init(label: o.run.name, color: palette[index % palette.count], points: points))
+    }
+    var plot = LossPlot(title: "validation loss by run", series: series)
+    plot.yLabel = "validation MSE"
+    try AtomicFile.write(Data(plot.svg().utf8), to: batchDirectory.appendingPathComponent("summary.svg"))
+  }
+
+  /// The terminal table.
+  public static func table(_ outcomes: [Outcome]) -> String {
+    var rows = [["run", "val loss", "R²", "train loss", "steps", "time", "status"]]
+    for o in outcomes {
+      let s = o.summary
+      rows.append([
+        o.run.name, s?.validation.map { String(format: "%.6g", $0.mse) } ?? "-",
+        s?.validation.map { String(format: "%.4f", $0.r2) } ?? "-",
+        s.map { String(format: "%.6g", $0.trainLoss) } ?? "-", s.map { "\($0.steps)" } ?? "-",
+        String(format: "%.2fs", o.seconds), o.status + (o.message.isEmpty ? "" : ": \(o.message)"),
+      ])
+    }
+    let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+    return rows.map { row in
+      row.enumerated().map { c, text in
+        c == row.count - 1 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+      }.joined(separator: "  ")
+    }.joined(separator: "\n")
+  }
+
+  static func csvField(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+}
+
+/// Outcomes filled in by concurrent operations.
+private final class Results: @unchecked Sendable {
+  private let lock = NSLock()
+  private var outcomes: [BatchRunner.Outcome?]
+  init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ outcome: BatchRunner.Outcome) { lock.withLock { outcomes[index] = outcome } }
+  var all: [BatchRunner.Outcome] { lock.withLock { outcomes.compactMap { $0 } } }
+}
