@@ -12,6 +12,8 @@ public final class Reporter: @unchecked Sendable {
   public let style: Style
   private var lastDraw = 0.0
   private let start = Date()
+  private var epochStart = Date()
+  private var epochStartRows = 0
 
   public init(style: Style) { self.style = style }
 
@@ -27,23 +29,28 @@ public final class Reporter: @unchecked Sendable {
     FileHandle.standardError.write(Data((line + "\n").utf8))
   }
 
-  /// Redraws the progress bar, at most ten times a second.
+  /// Redraws the progress bar (at most ten times a second) after `batch` of `batches` steps of
+  /// an epoch, with the epoch's running loss, its throughput and the time left in it.
   public func progress(
-    epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, rowsPerSecond: Double
+    epoch: Int, epochs: Int, batch: Int, batches: Int, rows: Int, loss: Double
   ) {
     guard style == .live else { return }
+    if batch == 1 {
+      epochStart = Date()
+      epochStartRows = 0
+    }
     let now = Date().timeIntervalSince(start)
     guard now - lastDraw >= 0.1 || batch == batches else { return }
     lastDraw = now
+    let elapsed = Date().timeIntervalSince(epochStart)
+    let rowsPerSecond = elapsed > 0 ? Double(rows) / elapsed : 0
+    let remaining = elapsed / Double(max(batch, 1)) * Double(batches - batch)
     let width = 24
-    let fraction = Double(batch) / Double(max(batches, 1))
-    let filled = Int(fraction * Double(width))
+    let filled = Int(Double(batch) / Double(max(batches, 1)) * Double(width))
     let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-    let remainingRows = Double(batches - batch) / Double(max(batch, 1)) * now
-    let eta = rowsPerSecond > 0 ? String(format: "%.0fs", max(0, remainingRows)) : "?"
     let text = String(
-      format: "\repoch %d/%d [%@] loss %.6g  %@ rows/s  ETA %@\u{1B}[K", epoch, epochs, bar, loss,
-      Self.compact(rowsPerSecond), eta)
+      format: "\repoch %d/%d [%@] loss %.6g  %@ rows/s  ETA %.1fs\u{1B}[K", epoch, epochs, bar, loss,
+      Self.compact(rowsPerSecond), remaining)
     FileHandle.standardError.write(Data(text.utf8))
   }
 

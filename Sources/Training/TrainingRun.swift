@@ -39,7 +39,7 @@ public final class TrainingRun {
       reporter.progress(
         epoch: trainer.loader.position.epoch + 1, epochs: epochs,
         batch: trainer.loader.position.batchIndex, batches: trainer.loader.batchesPerEpoch,
-        loss: state.epochLossSum / Double(max(state.epochRows, 1)), rowsPerSecond: 0)
+        rows: state.epochRows, loss: state.epochLossSum / Double(max(state.epochRows, 1)))
     }
     trainer.afterEpoch = { [reporter, weak self] trainer, record in
       try metrics.append(record)

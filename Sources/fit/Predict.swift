@@ -5,7 +5,7 @@ import Training
 
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Predict with a saved model.json on the rows of a CSV file.")
+    abstract: "Predict with a saved model.json on the rows of a CSV or HDF5 (/X) file.")
 
   @Option(help: "A model.json written by a run.")
   var model: String
@@ -37,7 +37,7 @@ struct Predict: ParsableCommand {
 
 struct Eval: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Metrics (MSE, RMSE, MAE, R²) of a saved model.json on a CSV file with targets.")
+    abstract: "Metrics (MSE, RMSE, MAE, R²) of a saved model.json on a CSV or HDF5 (/X, /y) file.")
 
   @Option(help: "A model.json written by a run.")
   var model: String
@@ -52,7 +52,7 @@ struct Eval: ParsableCommand {
     try reportingErrors {
       let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
       let inputs = try ModelData.read(path: data, inputs: fitted.inputs)
-      let targets = try ModelData.read(path: data, inputs: fitted.targets)
+      let targets = try ModelData.read(path: data, inputs: fitted.targets, isTarget: true)
       let metrics = RegressionMetrics(
         predictions: fitted.predict(rows: inputs.values), targets: targets.values,
         targetCount: fitted.targets.count)
@@ -68,13 +68,25 @@ struct Eval: ParsableCommand {
   }
 }
 
-/// Columns of a CSV file by name, for predict and eval.
+/// The model's columns of a data file: CSV columns by name, or for HDF5 the features (`/X`) or
+/// targets (`/y`) data set, checked against the model's column count.
 enum ModelData {
-  static func read(path: String, inputs: [String]) throws -> Table {
+  static func read(path: String, inputs: [String], isTarget: Bool = false) throws -> Table {
     guard FileManager.default.isReadableFile(atPath: path) else {
       throw TrainingError.missingInput("data file \(path) does not exist or cannot be read")
     }
-    return try CSVReader.read(
-      url: URL(fileURLWithPath: path), options: CSVOptions(columns: inputs.map { .name($0) }))
+    let url = URL(fileURLWithPath: path)
+    guard ["h5", "hdf5", "he5"].contains(url.pathExtension.lowercased()) else {
+      return try CSVReader.read(url: url, options: CSVOptions(columns: inputs.map { .name($0) }))
+    }
+    let data = try InMemoryDataset.hdf5(url: url)
+    let (values, columns) =
+      isTarget ? (data.targets, data.targetCount) : (data.features, data.featureCount)
+    guard columns == inputs.count else {
+      throw TrainingError.badData(
+        "\(path): \(isTarget ? "/y" : "/X") has \(columns) columns, the model expects "
+          + "\(inputs.count) (\(inputs.joined(separator: ", ")))")
+    }
+    return Table(columnNames: inputs, values: values, rows: data.rowCount, source: path)
   }
 }
