@@ -29,14 +29,14 @@ public final class CSVReader {
   public private(set) var droppedRows = 0
 
   private let file: UnsafeMutablePointer<FILE>?
-  private var buffer: UnsafeMutablePointer<UInt8>
+  var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
-  private var start = 0
-  private var count = 0
-  private var atEOF = false
-  private var line = 1
+  var start = 0
+  var count = 0
+  var atEOF = false
+  var line = 1
   private var bytesRead = 0
-  private var parser: CSVRecordParser
+  var parser: CSVRecordParser
 
   /// Opens a file and reads its header.
   public convenience init(url: URL, options: CSVOptions = CSVOptions(), blockSize: Int = 1 << 22)
@@ -115,9 +115,13 @@ public final class CSVReader {
     var values = [Double]()
     var rows = 0
     while rows < maxRows {
-      let progress = try parser.parse(
-        buffer + start, count: count - start, isFinal: atEOF, firstLine: line,
-        maxRows: maxRows - rows, into: &values)
+      var parallel: CSVRecordParser.Progress? = nil
+      if maxRows == .max { parallel = parseInParallel(into: &values) }
+      let progress =
+        try parallel
+        ?? parser.parse(
+          buffer + start, count: count - start, isFinal: atEOF, firstLine: line,
+          maxRows: maxRows - rows, into: &values)
       start += progress.consumed
       line += progress.lines
       rows += progress.rows
