@@ -75,6 +75,24 @@ final class HDF5RoundTripTests: XCTestCase {
     }
   }
 
+  func testFletcher32DetectsACorruptedChunk() throws {
+    let path = url("f.h5")
+    let marker = Double(bitPattern: 0x4142_4344_4546_4748)
+    try HDF5File(url: path, mode: .create).write(
+      [Double](repeating: marker, count: 64), shape: [64], to: "/y",
+      options: HDF5WriteOptions(chunkRows: 64, fletcher32: true))
+    var bytes = try Data(contentsOf: path)
+    let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Data($0) }
+    let offset = try XCTUnwrap(bytes.range(of: pattern)).lowerBound
+    bytes[offset] ^= 0xFF
+    try bytes.write(to: path)
+    XCTAssertThrowsError(try HDF5File(url: path).dataset("/y").read()) { error in
+      guard case .hdf5(path.path, "/y", "read of rows 0..<64", let message)? = error as? DataIOError
+      else { return XCTFail("unexpected \(error)") }
+      XCTAssertTrue(message.contains("Fletcher32"), message)
+    }
+  }
+
   func testInputFilesAreOpenedReadOnlyAndNotModified() throws {
     let path = url("in.h5")
     try HDF5File(url: path, mode: .create).write([1, 2, 3], shape: [3], to: "/y")
