@@ -15,6 +15,8 @@ public struct InMemoryDataset: Dataset, Equatable {
   public let targetCount: Int
   public let featureNames: [String]
   public let targetNames: [String]
+  /// Records of the source file left out by `InvalidValuePolicy.dropRow`.
+  public var droppedRows = 0
   public var chunkRows: Int? { nil }
 
   public init(
@@ -56,9 +58,11 @@ public struct InMemoryDataset: Dataset, Equatable {
       url: url, features: features, targets: targets, options: options)
     let table = try reader.reader.readAll()
     let targetSelectors = (reader.featureCount..<table.columns).map { ColumnSelector.index($0) }
-    return try InMemoryDataset(
+    var dataset = try InMemoryDataset(
       table: table, features: (0..<reader.featureCount).map { .index($0) },
       targets: targetSelectors)
+    dataset.droppedRows = table.droppedRows
+    return dataset
   }
 
   /// Reads whole feature and target data sets of an HDF5 file (1-D means one column).
@@ -86,10 +90,7 @@ public struct InMemoryDataset: Dataset, Equatable {
     var block = RowBlock(
       reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
     for index in indices {
-      guard index >= 0 && index < rowCount else {
-        try checkRange(index..<(index + 1))
-        continue
-      }
+      try checkRange(index..<(index + 1))
       block.features += features[(index * featureCount)..<((index + 1) * featureCount)]
       block.targets += targets[(index * targetCount)..<((index + 1) * targetCount)]
     }
