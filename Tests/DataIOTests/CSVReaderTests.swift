@@ -55,6 +55,17 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(tabs.values, [1, 2])
   }
 
+  func testADelimiterThatCannotSeparateFieldsIsRefused() {
+    assertError(
+      "a\"b\n", CSVOptions(delimiter: "\""),
+      .invalidRequest(
+        source: "data.csv",
+        message: "the CSV delimiter must be one ASCII character other than a quote or a line "
+          + "end, got \"\"\""),
+      message: "data.csv: the CSV delimiter must be one ASCII character other than a quote or a "
+        + "line end, got \"\"\"")
+  }
+
   func testNanAndInfinityAndSpacesAroundNumbers() throws {
     let table = try read("a,b,c,d\n nan , -inf,Infinity, 1e-3 \n")
     XCTAssertTrue(table.values[0].isNaN)

@@ -73,7 +73,8 @@ public final class CSVReader {
     }
     (buffer + count).initialize(repeating: 0, count: FloatParser.padding)
     parser = CSVRecordParser(
-      source: source, delimiter: options.delimiter, slots: [], selectedCount: 0, columnNames: nil,
+      source: source, delimiter: try options.delimiterByte(source: source), slots: [],
+      selectedCount: 0, columnNames: nil,
       policy: options.invalidValues)
     while file != nil && count < 3 && !atEOF { try refill() }
     if count - start >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
@@ -99,7 +100,7 @@ public final class CSVReader {
     var slots = [Int](repeating: -1, count: header.count)
     for (slot, column) in selectedColumns.enumerated() { slots[column] = slot }
     parser = CSVRecordParser(
-      source: source, delimiter: options.delimiter, slots: slots,
+      source: source, delimiter: parser.delimiter, slots: slots,
       selectedCount: selectedColumns.count, columnNames: options.hasHeader ? header : nil,
       policy: options.invalidValues)
   }
