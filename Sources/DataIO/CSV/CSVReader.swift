@@ -61,6 +61,16 @@ public final class CSVReader {
     file: UnsafeMutablePointer<FILE>?, bytes: [UInt8]?, source: String, options: CSVOptions,
     blockSize: Int
   ) throws {
+    // This check fails before `self` is complete, when `deinit` would not run, so it closes the
+    // file itself; every later `throw` comes after all stored properties are set, and `deinit`
+    // closes the file and frees the buffer.
+    let delimiter: UInt8
+    do {
+      delimiter = try options.delimiterByte(source: source)
+    } catch {
+      if let file { fclose(file) }
+      throw error
+    }
     self.file = file
     self.source = source
     capacity = max(blockSize, bytes?.count ?? 0, 1)
@@ -73,7 +83,7 @@ public final class CSVReader {
     }
     (buffer + count).initialize(repeating: 0, count: FloatParser.padding)
     parser = CSVRecordParser(
-      source: source, delimiter: try options.delimiterByte(source: source), slots: [],
+      source: source, delimiter: delimiter, slots: [],
       selectedCount: 0, columnNames: nil,
       policy: options.invalidValues)
     while file != nil && count < 3 && !atEOF { try refill() }
