@@ -22,6 +22,4 @@ static inline unsigned fit_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned fit_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline unsigned fit_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline hsize_t fit_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
-static inline hid_t fit_H5P_LINK_ACCESS(void) { return H5P_LINK_ACCESS; }
 static inline hid_t fit_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
-static inline size_t fit_H5T_VARIABLE(void) { return H5T_VARIABLE; }

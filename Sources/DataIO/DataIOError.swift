@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong while reading or writing data. Each case carries where it happened
 /// (file, 1-based line and column for text, data set path for HDF5) so that the message alone lets
 /// a user find and fix the problem.
@@ -84,4 +86,9 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   private static func quoted(_ name: String?) -> String {
     name.map { " \"\($0)\"" } ?? ""
   }
+}
+
+/// So that `error.localizedDescription` (which Foundation-based callers print) is the same text.
+extension DataIOError: LocalizedError {
+  public var errorDescription: String? { description }
 }

@@ -146,6 +146,16 @@ final class BatchLoaderTests: XCTestCase {
     try assertRestoreContinuesIdentically(data, options)
   }
 
+  func testStreamingReadsEachChunkOncePerEpochAndNeverMoreThanAChunkAtATime() throws {
+    let data = RecordingDataset(base: dataset(rows: 1000), chunkRows: 50)
+    let loader = try BatchLoader(
+      dataset: data, options: LoaderOptions(batchSize: 64, seed: 2, windowChunks: 3))
+    let batches = try epoch(loader)
+    XCTAssertEqual(batches.flatMap(\.rowIndices).sorted(), Array(0..<1000))
+    XCTAssertEqual(data.largestRead, 50)
+    XCTAssertEqual(data.rowsRead, 1000)
+  }
+
   func testInvalidOptionsAreRefused() {
     XCTAssertThrowsError(
       try BatchLoader(
@@ -158,5 +168,29 @@ final class BatchLoaderTests: XCTestCase {
       XCTAssertEqual(
         "\($0)", "memory: cannot restore loader position epoch 0 batch 3: an epoch has 2 batches")
     }
+  }
+}
+
+/// A data set that pretends to stream (it has `chunkRows`) and records what is read from it.
+final class RecordingDataset: Dataset, @unchecked Sendable {
+  let base: InMemoryDataset
+  let chunkRows: Int?
+  private(set) var largestRead = 0
+  private(set) var rowsRead = 0
+
+  init(base: InMemoryDataset, chunkRows: Int) {
+    self.base = base
+    self.chunkRows = chunkRows
+  }
+
+  var source: String { "recording" }
+  var rowCount: Int { base.rowCount }
+  var featureCount: Int { base.featureCount }
+  var targetCount: Int { base.targetCount }
+
+  func rows(_ range: Range<Int>) throws -> RowBlock {
+    largestRead = max(largestRead, range.count)
+    rowsRead += range.count
+    return try base.rows(range)
   }
 }

@@ -55,6 +55,17 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(tabs.values, [1, 2])
   }
 
+  func testADelimiterThatCannotSeparateFieldsIsRefused() {
+    assertError(
+      "a\"b\n", CSVOptions(delimiter: "\""),
+      .invalidRequest(
+        source: "data.csv",
+        message: "the CSV delimiter must be one ASCII character other than a quote or a line "
+          + "end, got \"\"\""),
+      message: "data.csv: the CSV delimiter must be one ASCII character other than a quote or a "
+        + "line end, got \"\"\"")
+  }
+
   func testNanAndInfinityAndSpacesAroundNumbers() throws {
     let table = try read("a,b,c,d\n nan , -inf,Infinity, 1e-3 \n")
     XCTAssertTrue(table.values[0].isNaN)
@@ -157,6 +168,43 @@ final class CSVReaderTests: XCTestCase {
       var values: [Double] = []
       while let block = try reader.next(maxRows: 2) { values += block.values }
       XCTAssertEqual(values, expected.values, "block size \(blockSize)")
+    }
+  }
+}
+
+final class CSVParallelReadTests: XCTestCase {
+  /// 40 000 lines (about 1.5 MB, so a whole-file read parses each buffer in two halves on two
+  /// threads) of numbers whose text is derived from the line number.
+  private func writeLargeCSV(badLine: Int? = nil) throws -> URL {
+    var text = "a,b,c\n"
+    for i in 0..<40_000 {
+      let line = i + 2
+      text += line == badLine ? "1,oops,3\n" : "\(i),\(Double(i) / 7),-\(i)e-3\r\n"
+    }
+    let url = try temporaryDirectory(for: self).appendingPathComponent("large.csv")
+    try Data(text.utf8).write(to: url)
+    return url
+  }
+
+  func testWholeFileReadOnTwoThreadsEqualsRowByRowReading() throws {
+    let url = try writeLargeCSV()
+    let whole = try CSVReader.read(url: url)
+    let reader = try CSVReader(url: url)
+    var values: [Double] = []
+    while let block = try reader.next(maxRows: 999) { values += block.values }
+    XCTAssertEqual(whole.rows, 40_000)
+    XCTAssertEqual(whole.values.map(\.bitPattern), values.map(\.bitPattern))
+    XCTAssertEqual(Array(whole.values[(3 * 39_999)...]), [39_999, 39_999.0 / 7, -39.999])
+  }
+
+  func testErrorsInEitherHalfReportTheSameLineAsSequentialReading() throws {
+    for badLine in [5, 30_001] {
+      let url = try writeLargeCSV(badLine: badLine)
+      XCTAssertThrowsError(try CSVReader.read(url: url)) {
+        XCTAssertEqual(
+          $0 as? DataIOError,
+          .notANumber(file: url.path, line: badLine, column: 2, columnName: "b", text: "oops"))
+      }
     }
   }
 }

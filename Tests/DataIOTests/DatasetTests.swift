@@ -23,6 +23,11 @@ final class DatasetTests: XCTestCase {
     XCTAssertEqual(data.targetNames, ["price", "id"])
     XCTAssertEqual(data.features, [2, 0.5, 4, 1.5])
     XCTAssertEqual(data.targets, [10, 1, 20, 2])
+    let dropping = try InMemoryDataset.csv(
+      url: try write("a,y\n1,2\nx,3\n4,5\n", to: "f.csv"), targets: ["y"],
+      options: CSVOptions(invalidValues: .dropRow))
+    XCTAssertEqual(dropping.features, [1, 4])
+    XCTAssertEqual(dropping.droppedRows, 1)
     let allButTarget = try InMemoryDataset.csv(
       url: try write("a,b,y\n1,2,3\n", to: "e.csv"), targets: ["y"])
     XCTAssertEqual(allButTarget.featureNames, ["a", "b"])

@@ -119,6 +119,7 @@ final class HDF5InteropTests: XCTestCase {
         f['cube'] = np.zeros((2, 2, 2))
         f['names'] = np.array([b'a', b'b'])
         f.create_group('g')
+        f.create_dataset('lzf', data=np.zeros((100, 2)), chunks=(10, 2), compression='lzf')
         f['link'] = h5py.ExternalLink('other.h5', '/X')
         f.create_dataset('outside', shape=(4,), dtype='f8', external=[('raw.bin', 0, 32)])
         layout = h5py.VirtualLayout(shape=(1000, 10), dtype='f8')
@@ -151,6 +152,14 @@ final class HDF5InteropTests: XCTestCase {
       "good.h5", "/virtual",
       message: "good.h5 data set /virtual: is a virtual data set (it maps other data sets); refused"
     )
+    XCTAssertThrowsError(
+      try HDF5File(url: directory.appendingPathComponent("good.h5")).dataset("/lzf").read()
+    ) {
+      XCTAssertEqual(
+        "\($0)".replacingOccurrences(of: self.directory.path + "/", with: ""),
+        "good.h5 data set /lzf: is compressed with lzf, which this libhdf5 cannot decode; "
+          + "rewrite it with gzip (compression='gzip' in h5py)")
+    }
     let truncated = directory.appendingPathComponent("truncated.h5")
     XCTAssertThrowsError(try HDF5File(url: truncated).dataset("/X").read()) { error in
       guard case .hdf5(truncated.path, _, _, let message)? = error as? DataIOError else {

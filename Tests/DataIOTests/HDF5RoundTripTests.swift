@@ -1,6 +1,7 @@
-import DataIO
 import Foundation
 import XCTest
+
+@testable import DataIO
 
 final class HDF5RoundTripTests: XCTestCase {
   private var directory: URL!
@@ -73,6 +74,59 @@ final class HDF5RoundTripTests: XCTestCase {
     XCTAssertThrowsError(try file.doubleAttribute("absent", of: "/y")) {
       XCTAssertEqual("\($0)", "\(self.url("t.h5").path): no data set /y attribute absent")
     }
+  }
+
+  func testFletcher32DetectsACorruptedChunk() throws {
+    let path = url("f.h5")
+    let marker = Double(bitPattern: 0x4142_4344_4546_4748)
+    try HDF5File(url: path, mode: .create).write(
+      [Double](repeating: marker, count: 64), shape: [64], to: "/y",
+      options: HDF5WriteOptions(chunkRows: 64, fletcher32: true))
+    var bytes = try Data(contentsOf: path)
+    let pattern = withUnsafeBytes(of: marker.bitPattern.littleEndian) { Data($0) }
+    let offset = try XCTUnwrap(bytes.range(of: pattern)).lowerBound
+    bytes[offset] ^= 0xFF
+    try bytes.write(to: path)
+    XCTAssertThrowsError(try HDF5File(url: path).dataset("/y").read()) { error in
+      guard case .hdf5(path.path, "/y", "read of rows 0..<64", let message)? = error as? DataIOError
+      else { return XCTFail("unexpected \(error)") }
+      XCTAssertTrue(message.contains("Fletcher32"), message)
+    }
+  }
+
+  func testEveryHandleIsClosedWhenItsWrapperGoes() throws {
+    let before = HDF5Library.openObjectCount()
+    do {
+      let file = try HDF5File(url: url("h.h5"), mode: .create)
+      let x = try file.write(
+        [1, 2, 3, 4], shape: [2, 2], to: "/g/X", options: HDF5WriteOptions(gzipLevel: 1))
+      try file.setAttribute("unit", "m", on: "/g/X")
+      XCTAssertEqual(try x.readRows(1..<2), [3, 4])
+      XCTAssertEqual(try file.stringAttribute("unit", of: "/g/X"), "m")
+      XCTAssertThrowsError(try file.dataset("/missing"))
+      XCTAssertEqual(HDF5Library.openObjectCount(), before + 2)  // the file and /g/X
+    }
+    XCTAssertEqual(HDF5Library.openObjectCount(), before)
+  }
+
+  /// HDF5 prints its error stack to stderr unless told not to; failures must only be thrown.
+  func testHDF5ErrorsAreThrownNotPrinted() throws {
+    try Data("not hdf5".utf8).write(to: url("bad.h5"))
+    let capture = url("stderr.txt")
+    _ = FileManager.default.createFile(atPath: capture.path, contents: nil)
+    let saved = dup(2)
+    let sink = open(capture.path, O_WRONLY)
+    dup2(sink, 2)
+    let file = try HDF5File(url: url("ok.h5"), mode: .create)
+    _ = try? file.dataset("/nothing/here")
+    _ = try? file.write([1], shape: [1], to: "/y").readRows(0..<5)
+    _ = try? HDF5File(url: url("bad.h5"))
+    _ = try? HDF5File(url: url("no/such/dir.h5"), mode: .create)
+    fflush(nil)
+    dup2(saved, 2)
+    close(sink)
+    close(saved)
+    XCTAssertEqual(try String(contentsOf: capture, encoding: .utf8), "")
   }
 
   func testInputFilesAreOpenedReadOnlyAndNotModified() throws {

@@ -26,19 +26,25 @@ public final class BatchLoader {
   private var order: (any EpochOrder)?
 
   public init(dataset: any Dataset, options: LoaderOptions) throws {
-    let problem: String? =
-      options.batchSize <= 0
-      ? "batch size must be positive, got \(options.batchSize)"
-      : (options.microBatchSize.map { $0 <= 0 || $0 > options.batchSize } ?? false)
-        ? "micro-batch size must be in 1...\(options.batchSize), got \(options.microBatchSize!)"
-        : options.windowChunks <= 0
-          ? "windowChunks must be positive, got \(options.windowChunks)"
-          : nil
-    if let problem { throw DataIOError.invalidRequest(source: dataset.source, message: problem) }
+    if let problem = Self.problem(with: options) {
+      throw DataIOError.invalidRequest(source: dataset.source, message: problem)
+    }
     self.dataset = dataset
     self.options = options
     position = LoaderPosition(
       epoch: 0, batchIndex: 0, rngState: Self.epochState(seed: options.seed, epoch: 0))
+  }
+
+  /// What is wrong with options that come from a configuration, if anything.
+  private static func problem(with options: LoaderOptions) -> String? {
+    if options.batchSize <= 0 { return "batch size must be positive, got \(options.batchSize)" }
+    if let micro = options.microBatchSize, micro <= 0 || micro > options.batchSize {
+      return "micro-batch size must be in 1...\(options.batchSize), got \(micro)"
+    }
+    if options.windowChunks <= 0 {
+      return "windowChunks must be positive, got \(options.windowChunks)"
+    }
+    return nil
   }
 
   /// Batches in one epoch.

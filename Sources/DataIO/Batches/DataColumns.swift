@@ -40,4 +40,16 @@ enum DataColumns {
     }
     return (x, y)
   }
+
+  /// The names in a data set's `columns` attribute (a JSON array, as `convertCSVToHDF5` writes
+  /// it), or `prefix0`, `prefix1`, ... when it has none that fits.
+  static func names(of dataset: HDF5Dataset, prefix: String) -> [String] {
+    if let text = try? dataset.file.stringAttribute("columns", of: dataset.path),
+      let names = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
+      names.count == dataset.columns
+    {
+      return names
+    }
+    return (0..<dataset.columns).map { "\(prefix)\($0)" }
+  }
 }

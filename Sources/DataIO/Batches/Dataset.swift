@@ -33,6 +33,9 @@ public protocol Dataset: Sendable {
   var rowCount: Int { get }
   var featureCount: Int { get }
   var targetCount: Int { get }
+  /// Column names for reports (`x0`, `x1`, ... and `y0`, ... when the source has none).
+  var featureNames: [String] { get }
+  var targetNames: [String] { get }
   /// Rows per storage chunk when reaching an arbitrary row is costly (streaming), so that the
   /// loader shuffles whole chunks and then rows within a window of chunks; `nil` when every row
   /// is cheap to reach, so that the loader may use a full permutation.
@@ -44,6 +47,9 @@ public protocol Dataset: Sendable {
 }
 
 extension Dataset {
+  public var featureNames: [String] { (0..<featureCount).map { "x\($0)" } }
+  public var targetNames: [String] { (0..<targetCount).map { "y\($0)" } }
+
   /// Reads each run of consecutive indices with one `rows(_:)` call.
   public func rows(at indices: [Int]) throws -> RowBlock {
     var block = RowBlock(

@@ -18,6 +18,8 @@ public struct DatasetSubset: Dataset {
   public var rowCount: Int { indices.count }
   public var featureCount: Int { base.featureCount }
   public var targetCount: Int { base.targetCount }
+  public var featureNames: [String] { base.featureNames }
+  public var targetNames: [String] { base.targetNames }
   public var chunkRows: Int? { base.chunkRows }
 
   public func rows(_ range: Range<Int>) throws -> RowBlock {

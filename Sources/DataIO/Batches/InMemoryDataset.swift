@@ -15,6 +15,8 @@ public struct InMemoryDataset: Dataset, Equatable {
   public let targetCount: Int
   public let featureNames: [String]
   public let targetNames: [String]
+  /// Records of the source file left out by `InvalidValuePolicy.dropRow`.
+  public var droppedRows = 0
   public var chunkRows: Int? { nil }
 
   public init(
@@ -56,9 +58,11 @@ public struct InMemoryDataset: Dataset, Equatable {
       url: url, features: features, targets: targets, options: options)
     let table = try reader.reader.readAll()
     let targetSelectors = (reader.featureCount..<table.columns).map { ColumnSelector.index($0) }
-    return try InMemoryDataset(
+    var dataset = try InMemoryDataset(
       table: table, features: (0..<reader.featureCount).map { .index($0) },
       targets: targetSelectors)
+    dataset.droppedRows = table.droppedRows
+    return dataset
   }
 
   /// Reads whole feature and target data sets of an HDF5 file (1-D means one column).
@@ -69,7 +73,8 @@ public struct InMemoryDataset: Dataset, Equatable {
     let (x, y) = try DataColumns.openHDF5(file, features: features, targets: targets)
     return InMemoryDataset(
       features: try x.read(), featureCount: x.columns, targets: try y.read(),
-      targetCount: y.columns, source: file.path)
+      targetCount: y.columns, featureNames: DataColumns.names(of: x, prefix: "x"),
+      targetNames: DataColumns.names(of: y, prefix: "y"), source: file.path)
   }
 
   public func rows(_ range: Range<Int>) throws -> RowBlock {
@@ -86,10 +91,7 @@ public struct InMemoryDataset: Dataset, Equatable {
     var block = RowBlock(
       reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
     for index in indices {
-      guard index >= 0 && index < rowCount else {
-        try checkRange(index..<(index + 1))
-        continue
-      }
+      try checkRange(index..<(index + 1))
       block.features += features[(index * featureCount)..<((index + 1) * featureCount)]
       block.targets += targets[(index * targetCount)..<((index + 1) * targetCount)]
     }

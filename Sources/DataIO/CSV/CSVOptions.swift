@@ -38,8 +38,9 @@ public struct CSVOptions: Sendable, Equatable {
   /// Whether the first non-blank record names the columns. Without a header, columns are named
   /// `"0"`, `"1"`, ... after their 0-based index.
   public var hasHeader: Bool
-  /// The field separator: one ASCII byte other than a quote, CR or LF (`,` by default; `;`, tab).
-  public var delimiter: UInt8
+  /// The field separator: one ASCII character other than a quote, CR, LF or NUL (`,` by
+  /// default; `;` and tab are common). Checked when a reader opens, which throws otherwise.
+  public var delimiter: Character
   /// The columns to parse, in the order they should appear in the table; `nil` takes them all.
   /// Columns not chosen are skipped without being parsed, so they may hold text.
   public var columns: [ColumnSelector]?
@@ -50,13 +51,20 @@ public struct CSVOptions: Sendable, Equatable {
     hasHeader: Bool = true, delimiter: Character = ",", columns: [ColumnSelector]? = nil,
     invalidValues: InvalidValuePolicy = .error
   ) {
-    precondition(
-      delimiter.isASCII && !"\"\r\n".contains(delimiter) && delimiter.asciiValue != 0,
-      "the delimiter must be one ASCII character other than a quote or a line end, got \(delimiter)"
-    )
     self.hasHeader = hasHeader
-    self.delimiter = delimiter.asciiValue!
+    self.delimiter = delimiter
     self.columns = columns
     self.invalidValues = invalidValues
+  }
+
+  /// The delimiter as a byte, or an error naming `source` if it cannot be one.
+  func delimiterByte(source: String) throws -> UInt8 {
+    guard let byte = delimiter.asciiValue, !"\"\r\n\0".contains(delimiter) else {
+      throw DataIOError.invalidRequest(
+        source: source,
+        message: "the CSV delimiter must be one ASCII character other than a quote or a line "
+          + "end, got \"\(delimiter)\"")
+    }
+    return byte
   }
 }

@@ -29,14 +29,14 @@ public final class CSVReader {
   public private(set) var droppedRows = 0
 
   private let file: UnsafeMutablePointer<FILE>?
-  private var buffer: UnsafeMutablePointer<UInt8>
+  var buffer: UnsafeMutablePointer<UInt8>
   private var capacity: Int
-  private var start = 0
-  private var count = 0
-  private var atEOF = false
-  private var line = 1
+  var start = 0
+  var count = 0
+  var atEOF = false
+  var line = 1
   private var bytesRead = 0
-  private var parser: CSVRecordParser
+  var parser: CSVRecordParser
 
   /// Opens a file and reads its header.
   public convenience init(url: URL, options: CSVOptions = CSVOptions(), blockSize: Int = 1 << 22)
@@ -61,6 +61,16 @@ public final class CSVReader {
     file: UnsafeMutablePointer<FILE>?, bytes: [UInt8]?, source: String, options: CSVOptions,
     blockSize: Int
   ) throws {
+    // This check fails before `self` is complete, when `deinit` would not run, so it closes the
+    // file itself; every later `throw` comes after all stored properties are set, and `deinit`
+    // closes the file and frees the buffer.
+    let delimiter: UInt8
+    do {
+      delimiter = try options.delimiterByte(source: source)
+    } catch {
+      if let file { fclose(file) }
+      throw error
+    }
     self.file = file
     self.source = source
     capacity = max(blockSize, bytes?.count ?? 0, 1)
@@ -73,7 +83,8 @@ public final class CSVReader {
     }
     (buffer + count).initialize(repeating: 0, count: FloatParser.padding)
     parser = CSVRecordParser(
-      source: source, delimiter: options.delimiter, slots: [], selectedCount: 0, columnNames: nil,
+      source: source, delimiter: delimiter, slots: [],
+      selectedCount: 0, columnNames: nil,
       policy: options.invalidValues)
     while file != nil && count < 3 && !atEOF { try refill() }
     if count - start >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
@@ -99,7 +110,7 @@ public final class CSVReader {
     var slots = [Int](repeating: -1, count: header.count)
     for (slot, column) in selectedColumns.enumerated() { slots[column] = slot }
     parser = CSVRecordParser(
-      source: source, delimiter: options.delimiter, slots: slots,
+      source: source, delimiter: parser.delimiter, slots: slots,
       selectedCount: selectedColumns.count, columnNames: options.hasHeader ? header : nil,
       policy: options.invalidValues)
   }
@@ -115,9 +126,13 @@ public final class CSVReader {
     var values = [Double]()
     var rows = 0
     while rows < maxRows {
-      let progress = try parser.parse(
-        buffer + start, count: count - start, isFinal: atEOF, firstLine: line,
-        maxRows: maxRows - rows, into: &values)
+      var parallel: CSVRecordParser.Progress? = nil
+      if maxRows == .max { parallel = parseInParallel(into: &values) }
+      let progress =
+        try parallel
+        ?? parser.parse(
+          buffer + start, count: count - start, isFinal: atEOF, firstLine: line,
+          maxRows: maxRows - rows, into: &values)
       start += progress.consumed
       line += progress.lines
       rows += progress.rows

@@ -25,7 +25,8 @@ struct CSVRecordParser {
     var consumed = 0, rows = 0, dropped = 0, lines = 0
   }
 
-  /// Parses up to `maxRows` complete records from `bytes[0..<count]` (with `bytes[count] == 0`).
+  /// Parses up to `maxRows` complete records from `bytes[0..<count]`, which must be followed by
+  /// `FloatParser.padding` readable bytes, the first a NUL.
   /// `firstLine` is the 1-based line of `bytes[0]`; `isFinal` says no more bytes will follow.
   mutating func parse(
     _ bytes: UnsafePointer<UInt8>, count end: Int, isFinal: Bool, firstLine: Int, maxRows: Int,

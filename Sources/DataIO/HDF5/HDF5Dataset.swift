@@ -31,6 +31,8 @@ public final class HDF5Dataset: @unchecked Sendable {
   public let chunkShape: [Int]?
   /// The filters applied to chunks, by their HDF5 names (`"deflate"`, `"fletcher32"`...).
   public let filters: [String]
+  /// Filters this libhdf5 cannot decode (h5py's `lzf`, plugins that are not installed).
+  let missingFilters: [String]
   let handle: HDF5Handle
 
   public var rank: Int { shape.count }
@@ -95,17 +97,21 @@ public final class HDF5Dataset: @unchecked Sendable {
     } else {
       chunkShape = nil
     }
-    filters = HDF5Library.locked {
-      (0..<max(0, H5Pget_nfilters(creation.id))).map { index in
+    let found = HDF5Library.locked {
+      (0..<max(0, H5Pget_nfilters(creation.id))).map { index -> (String, Bool) in
         var flags: UInt32 = 0
         var count = 0
         var config: UInt32 = 0
         var name = [CChar](repeating: 0, count: 64)
-        _ = H5Pget_filter2(creation.id, UInt32(index), &flags, &count, nil, 64, &name, &config)
-        return String(
+        let id = H5Pget_filter2(
+          creation.id, UInt32(index), &flags, &count, nil, 64, &name, &config)
+        let text = String(
           decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (text.isEmpty ? "filter \(id)" : text, H5Zfilter_avail(id) > 0)
       }
     }
+    filters = found.map(\.0)
+    missingFilters = found.filter { !$0.1 }.map(\.0)
   }
 
   /// Every element, row-major.
@@ -130,6 +136,12 @@ public final class HDF5Dataset: @unchecked Sendable {
     }
     precondition(buffer.count >= range.count * columns, "buffer too small for \(range.count) rows")
     guard !range.isEmpty && columns > 0 else { return }
+    guard missingFilters.isEmpty else {
+      throw DataIOError.unsupportedDataset(
+        file: file.path, dataset: path,
+        reason: "is compressed with \(missingFilters.joined(separator: ", ")), which this "
+          + "libhdf5 cannot decode; rewrite it with gzip (compression='gzip' in h5py)")
+    }
     let selection = try fileSelection(rows: range)
     let count = hyperslabCount(rows: range.count)
     let memory = try HDF5Handle.make(.dataspace, file: file.path, dataset: path, operation: "read")

@@ -51,7 +51,8 @@ public final class HDF5File: @unchecked Sendable {
         }
       }
     }
-    handle = try HDF5Handle.make(.file, file: path, dataset: nil, operation: "open") {
+    let operation = mode == .create ? "create" : "open"
+    handle = try HDF5Handle.make(.file, file: path, dataset: nil, operation: operation) {
       switch mode {
       case .readOnly: return H5Fopen(path, fit_H5F_ACC_RDONLY(), fit_H5P_DEFAULT())
       case .readWrite: return H5Fopen(path, fit_H5F_ACC_RDWR(), fit_H5P_DEFAULT())

@@ -45,6 +45,15 @@ enum HDF5Library {
     return messages.count == 1 ? first : "\(first): \(messages.last!)"
   }
 
+  /// How many files, groups, data sets and attributes are open in the process (HDF5 offers no
+  /// such count for dataspaces, datatypes and property lists): zero once every wrapper is gone.
+  static func openObjectCount() -> Int {
+    locked {
+      let all = H5F_OBJ_FILE | H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR
+      return Int(H5Fget_obj_count(hid_t(all), all))
+    }
+  }
+
   /// A `DataIOError.hdf5` carrying HDF5's message for the call that just failed.
   static func error(file: String, dataset: String?, operation: String) -> DataIOError {
     .hdf5(file: file, dataset: dataset, operation: operation, message: takeErrorMessage())
