@@ -21,7 +21,7 @@ import Autograd
 /// ```swift
 /// let optimizer = try Adam(model.parameters, lr: 1e-3)
 /// ```
-public final class Adam: ParameterwiseOptimizer {
+public final class Adam: AdamFamily {
   public typealias ParameterState = AdamParameterState
 
   public static let kind = "Adam"
@@ -30,18 +30,7 @@ public final class Adam: ParameterwiseOptimizer {
     didSet { checkParametersUnchanged(parameterGroups, previous: oldValue) }
   }
   public var parameterStates: [AdamParameterState?]
-  let hyperparameters: AdamHyperparameters
-
-  /// β₁, the decay of the first moment.
-  public var beta1: Double { hyperparameters.beta1 }
-  /// β₂, the decay of the second moment.
-  public var beta2: Double { hyperparameters.beta2 }
-  /// ε, added to the denominator.
-  public var eps: Double { hyperparameters.eps }
-  /// Whether to divide by the running maximum of the second moment (AMSGrad).
-  public var amsgrad: Bool { hyperparameters.amsgrad }
-  /// Whether to ascend the objective instead of descending it.
-  public var maximize: Bool { hyperparameters.maximize }
+  public let hyperparameters: AdamHyperparameters
 
   /// Adam over parameter groups; groups without their own learning rate or weight decay take
   /// `lr` and `weightDecay`.
@@ -74,12 +63,6 @@ public final class Adam: ParameterwiseOptimizer {
     try self.init(
       groups: [ParameterGroup(parameters: parameters)], lr: lr, betas: betas, eps: eps,
       weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize)
-  }
-
-  public var fixedHyperparameters: [(name: String, value: Double)] { hyperparameters.saved }
-
-  public func makeState(count: Int) -> AdamParameterState {
-    AdamParameterState(count: count, amsgrad: amsgrad)
   }
 
   public func update(

@@ -37,13 +37,38 @@ public struct AdamParameterState: OptimizerParameterState {
   }
 }
 
+/// What Adam and AdamW share besides their update: the β, ε, AMSGrad and maximize settings, how
+/// they are saved, and the per-parameter state.
+public protocol AdamFamily: ParameterwiseOptimizer where ParameterState == AdamParameterState {
+  var hyperparameters: AdamHyperparameters { get }
+}
+
+extension AdamFamily {
+  /// β₁, the decay of the first moment.
+  public var beta1: Double { hyperparameters.beta1 }
+  /// β₂, the decay of the second moment.
+  public var beta2: Double { hyperparameters.beta2 }
+  /// ε, added to the denominator.
+  public var eps: Double { hyperparameters.eps }
+  /// Whether to divide by the running maximum of the second moment (AMSGrad).
+  public var amsgrad: Bool { hyperparameters.amsgrad }
+  /// Whether to ascend the objective instead of descending it.
+  public var maximize: Bool { hyperparameters.maximize }
+
+  public var fixedHyperparameters: [(name: String, value: Double)] { hyperparameters.saved }
+
+  public func makeState(count: Int) -> AdamParameterState {
+    AdamParameterState(count: count, amsgrad: amsgrad)
+  }
+}
+
 /// The hyper-parameters of Adam and AdamW besides learning rate and weight decay.
-struct AdamHyperparameters {
-  var beta1: Double
-  var beta2: Double
-  var eps: Double
-  var amsgrad: Bool
-  var maximize: Bool
+public struct AdamHyperparameters: Sendable {
+  public private(set) var beta1: Double
+  public private(set) var beta2: Double
+  public private(set) var eps: Double
+  public private(set) var amsgrad: Bool
+  public private(set) var maximize: Bool
 
   /// Checks the ranges PyTorch checks, with eps required positive (a zero eps divides by zero
   /// for a parameter whose gradients have all been zero).

@@ -23,7 +23,7 @@ import Autograd
 ///   ParameterGroup(name: "biases", parameters: [b], weightDecay: 0),
 /// ], lr: 1e-3)
 /// ```
-public final class AdamW: ParameterwiseOptimizer {
+public final class AdamW: AdamFamily {
   public typealias ParameterState = AdamParameterState
 
   public static let kind = "AdamW"
@@ -32,18 +32,7 @@ public final class AdamW: ParameterwiseOptimizer {
     didSet { checkParametersUnchanged(parameterGroups, previous: oldValue) }
   }
   public var parameterStates: [AdamParameterState?]
-  let hyperparameters: AdamHyperparameters
-
-  /// β₁, the decay of the first moment.
-  public var beta1: Double { hyperparameters.beta1 }
-  /// β₂, the decay of the second moment.
-  public var beta2: Double { hyperparameters.beta2 }
-  /// ε, added to the denominator.
-  public var eps: Double { hyperparameters.eps }
-  /// Whether to divide by the running maximum of the second moment (AMSGrad).
-  public var amsgrad: Bool { hyperparameters.amsgrad }
-  /// Whether to ascend the objective instead of descending it.
-  public var maximize: Bool { hyperparameters.maximize }
+  public let hyperparameters: AdamHyperparameters
 
   /// AdamW over parameter groups; groups without their own learning rate or weight decay take
   /// `lr` and `weightDecay`.
@@ -78,12 +67,6 @@ public final class AdamW: ParameterwiseOptimizer {
     try self.init(
       groups: [ParameterGroup(parameters: parameters)], lr: lr, betas: betas, eps: eps,
       weightDecay: weightDecay, amsgrad: amsgrad, maximize: maximize)
-  }
-
-  public var fixedHyperparameters: [(name: String, value: Double)] { hyperparameters.saved }
-
-  public func makeState(count: Int) -> AdamParameterState {
-    AdamParameterState(count: count, amsgrad: amsgrad)
   }
 
   public func update(
