@@ -62,3 +62,36 @@ public func gradCheck(
   }
   return result
 }
+
+/// `gradCheck` for tensors that a closure reads rather than takes as arguments, such as a
+/// model's parameters: the analytic gradient of `objective()` (a scalar) with respect to each
+/// tensor, from one backward pass, against central differences made by perturbing each element
+/// in place and restoring it. One result per tensor, in order. Each tensor's `grad` is left as
+/// it was.
+public func gradCheck(
+  parameters: [Tensor], step h: Double = 1e-6, of objective: () throws -> Tensor
+) throws -> [GradCheckResult] {
+  let savedGrads = parameters.map(\.grad)
+  defer { for (parameter, grad) in zip(parameters, savedGrads) { parameter.grad = grad } }
+  for parameter in parameters { parameter.grad = nil }
+  try withGrad { try objective().backward() }
+  return try parameters.map { parameter in
+    var result = GradCheckResult(maxAbsoluteError: 0, maxRelativeError: 0, checked: 0)
+    for j in 0..<parameter.count {
+      let original = parameter.scalars[j]
+      parameter.scalars[j] = original + h
+      let plus = try noGrad { try objective().item }
+      parameter.scalars[j] = original - h
+      let minus = try noGrad { try objective().item }
+      parameter.scalars[j] = original
+      let numeric = (plus - minus) / (2 * h)
+      let exact = parameter.grad?.scalars[j] ?? 0
+      let error = Swift.abs(exact - numeric)
+      result.maxAbsoluteError = max(result.maxAbsoluteError, error)
+      result.maxRelativeError = max(
+        result.maxRelativeError, error / max(1, Swift.abs(exact), Swift.abs(numeric)))
+      result.checked += 1
+    }
+    return result
+  }
+}

@@ -28,33 +28,16 @@ public enum GradientCheck {
         parameter.tensor.shape, standardDeviation: 0.5, seed: config.training.seed &+ UInt64(index)
       ).scalars
     }
-    let objective = { trainer.objective(prediction: model(x), target: y, batchRows: count) }
-    model.zeroGrad()
-    try objective().backward()
-
+    let results = try gradCheck(parameters: model.parameters, step: h) {
+      trainer.objective(prediction: model(x), target: y, batchRows: count)
+    }
     var lines: [String] = []
     var worst = 0.0
-    for parameter in model.namedParameters {
-      let tensor = parameter.tensor
-      var worstHere = 0.0
-      var absoluteHere = 0.0
-      for j in 0..<tensor.count {
-        let original = tensor.scalars[j]
-        tensor.scalars[j] = original + h
-        let plus = noGrad { objective().item }
-        tensor.scalars[j] = original - h
-        let minus = noGrad { objective().item }
-        tensor.scalars[j] = original
-        let numeric = (plus - minus) / (2 * h)
-        let analytic = tensor.grad?.scalars[j] ?? 0
-        let error = Swift.abs(analytic - numeric)
-        absoluteHere = max(absoluteHere, error)
-        worstHere = max(worstHere, error / max(1, Swift.abs(analytic), Swift.abs(numeric)))
-      }
-      worst = max(worst, worstHere)
+    for (parameter, result) in zip(model.namedParameters, results) {
+      worst = max(worst, result.maxRelativeError)
       lines.append(
-        "\(parameter.name) \(tensor.shape): \(tensor.count) derivatives, max abs error "
-          + "\(absoluteHere), max rel error \(worstHere)")
+        "\(parameter.name) \(parameter.tensor.shape): \(result.checked) derivatives, max abs error "
+          + "\(result.maxAbsoluteError), max rel error \(result.maxRelativeError)")
     }
     return Report(lines: lines, worstRelativeError: worst)
   }

@@ -78,3 +78,19 @@ final class FunctionalTests: XCTestCase {
     assertClose(result.maxAbsoluteError, 2, tolerance: 1e-6)  // 2x − x at x = 2
   }
 }
+
+final class ParameterGradCheckTests: XCTestCase {
+  func testChecksTensorsAClosureReadsAndLeavesTheirGradAlone() throws {
+    let w = Tensor([0.5, -1.5], requiresGrad: true)
+    let x = Tensor([[1, 2], [3, 4], [5, 6]])
+    w.grad = Tensor([7, 7])
+    let good = try gradCheck(parameters: [w]) { x.matmul(w).exp().sum() }
+    XCTAssertLessThanOrEqual(good[0].maxRelativeError, 1e-6, "\(good[0])")
+    XCTAssertEqual(good[0].checked, 2)
+    XCTAssertEqual(w.grad?.scalars, [7, 7], "grad restored")
+    XCTAssertEqual(w.scalars, [0.5, -1.5], "values restored")
+    // A detached factor hides half of the derivative of w² from the engine.
+    let bad = try gradCheck(parameters: [w]) { (w * w.detached()).sum() }
+    assertClose(bad[0].maxAbsoluteError, 1.5, tolerance: 1e-6)  // |2w − w| at w = −1.5
+  }
+}
