@@ -150,6 +150,8 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
   case locked(folder: String, holder: String)
   /// `--verify-resume` found the resumed run differing from the straight one.
   case resumeMismatch(String)
+  /// A command-line request that cannot be carried out (`--verify-resume` beyond the run).
+  case badRequest(String)
 
   public var exitStatus: ExitStatus {
     switch self {
@@ -158,6 +160,7 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
     case .noCheckpoint: .noInput
     case .locked: .cannotCreate
     case .resumeMismatch: .software
+    case .badRequest: .usage
     }
   }
 
@@ -174,6 +177,8 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
         + "or use another output.dir"
     case .resumeMismatch(let message):
       return "resume is not bit-identical: \(message)"
+    case .badRequest(let message):
+      return message
     }
   }
 }

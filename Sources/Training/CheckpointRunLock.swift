@@ -47,6 +47,6 @@ public final class CheckpointRunLock {
     let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 64, 0) }
     let text = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
-    return text.isEmpty ? "lock \(descriptor)" : text
+    return text.isEmpty ? "another process holds its lock" : text
   }
 }

@@ -123,6 +123,9 @@ public final class TrainingRun {
       (checkpoint, url) = try folder.latestGood()
     case .file(let path):
       url = URL(fileURLWithPath: path)
+      guard FileManager.default.fileExists(atPath: url.path) else {
+        throw CheckpointError.noCheckpoint(folder: path, reason: "the file does not exist")
+      }
       checkpoint = try Checkpoint.read(from: url)
     }
     try CheckpointCompatibility.check(

@@ -16,8 +16,27 @@ struct Fit: ParsableCommand {
       """,
     subcommands: [
       Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self,
+      Inspect.self,
     ],
     defaultSubcommand: Train.self)
+
+  /// What a bare `--resume` (no PATH) becomes before parsing: the argument parser has no option
+  /// with an optional value, so `main` rewrites it.
+  static let resumeLatest = "\u{1}latest"
+
+  static func main() {
+    main(resumeArgumentsRewritten(Array(CommandLine.arguments.dropFirst())))
+  }
+
+  /// `--resume` followed by nothing or by another option becomes `--resume=` (latest).
+  static func resumeArgumentsRewritten(_ arguments: [String]) -> [String] {
+    var rewritten = arguments
+    for index in rewritten.indices where rewritten[index] == "--resume" {
+      let next = index + 1 < rewritten.count ? rewritten[index + 1] : nil
+      if next == nil || next!.hasPrefix("-") { rewritten[index] = "--resume=" + resumeLatest }
+    }
+    return rewritten
+  }
 }
 
 /// Options every command that reads a config shares.
