@@ -86,7 +86,13 @@ public struct CheckpointFolder {
     let name = Self.fileName(step: checkpoint.step)
     let target = url.appendingPathComponent(name)
     do {
-      try AtomicFile.write(to: target) { temporary in try checkpoint.write(to: temporary) }
+      try AtomicFile.write(to: target) { temporary in
+        try checkpoint.write(to: temporary)
+        // libhdf5 may defer writes to closing the file, where errors cannot be reported; reading
+        // the file back (checksums and digest) makes sure a full disk never yields a published
+        // checkpoint that is incomplete.
+        _ = try Checkpoint.read(from: temporary)
+      }
       try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("last"))
       if isBest {
         try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("best"))
