@@ -152,6 +152,8 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
   case resumeMismatch(String)
   /// A command-line request that cannot be carried out (`--verify-resume` beyond the run).
   case badRequest(String)
+  /// A checkpoint could not be written (read-only folder, full disk); earlier ones are intact.
+  case writeFailed(file: String, reason: String)
 
   public var exitStatus: ExitStatus {
     switch self {
@@ -161,6 +163,7 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
     case .locked: .cannotCreate
     case .resumeMismatch: .software
     case .badRequest: .usage
+    case .writeFailed: .ioError
     }
   }
 
@@ -179,6 +182,8 @@ public enum CheckpointError: ExitStatusError, CustomStringConvertible, Equatable
       return "resume is not bit-identical: \(message)"
     case .badRequest(let message):
       return message
+    case .writeFailed(let file, let reason):
+      return "cannot write checkpoint \(file): \(reason); earlier checkpoints are left intact"
     }
   }
 }

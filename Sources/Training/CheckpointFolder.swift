@@ -74,8 +74,9 @@ public struct CheckpointFolder {
 
   /// Writes `checkpoint` atomically, points `last` (and `best` when `isBest`) at it, then deletes
   /// checkpoints retention no longer keeps and any of a later step (left by an abandoned run).
-  /// - Throws: `OutputError` when the folder cannot be created or the file written (read-only
-  ///   folder, full disk); earlier checkpoints and pointers are then left as they were.
+  /// - Throws: `OutputError` when the folder cannot be created, `CheckpointError.writeFailed`
+  ///   when the file cannot be written (read-only folder, full disk); earlier checkpoints and
+  ///   pointers are then left as they were.
   @discardableResult
   public func save(_ checkpoint: Checkpoint, isBest: Bool) throws -> URL {
     do {
@@ -98,8 +99,7 @@ public struct CheckpointFolder {
         try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("best"))
       }
     } catch {
-      throw OutputError.writeFailed(
-        target.path, reason: Self.reason(error) + "; earlier checkpoints are left intact")
+      throw CheckpointError.writeFailed(file: target.path, reason: Self.reason(error))
     }
     prune(current: checkpoint.step)
     return target

@@ -66,6 +66,13 @@ struct Train: ParsableCommand {
             ("fit: interrupted after step \(step); checkpoint saved to \(checkpoint ?? "?").\n"
               + "fit: resume with: \(command)\n").utf8))
         throw ExitCode(ExitStatus.interrupted.rawValue)
+      } catch let error as CheckpointError {
+        guard case .writeFailed = error else { throw error }
+        // libhdf5 (1.10) crashes in its exit handler when a file it failed to flush is still
+        // open, so after reporting the failure the process ends without running exit handlers.
+        FileHandle.standardError.write(Data("fit: error: \(error)\n".utf8))
+        fflush(nil)
+        _exit(error.exitStatus.rawValue)
       }
       if json {
         try printJSON(summary)
