@@ -2,7 +2,9 @@ import Foundation
 
 /// One `fit` run from a config to its run folder: prepares the data, trains, and writes
 /// `config.json`, `metrics.csv` (a row per epoch, flushed as it goes), `loss.svg` and
-/// `model.json` into `output.dir`.
+/// `model.json` into `output.dir`, with checkpoints in `output.dir/checkpoints/` (see
+/// `CheckpointFolder` and `docs/checkpoints.md`). It holds the folder's lock while it runs, and
+/// can resume from a checkpoint bit for bit.
 public final class TrainingRun {
   public let config: TrainingConfig
   public let reporter: Reporter
@@ -46,7 +48,13 @@ public final class TrainingRun {
     defer { withExtendedLifetime(lock) {} }
     let checkpoints = CheckpointFolder(
       runDirectory: runDirectory, keepLast: config.output.keepLast)
-    if let resume { try restore(trainer, from: resume, folder: checkpoints) }
+    if let resume {
+      try restore(trainer, from: resume, folder: checkpoints)
+    } else if !checkpoints.checkpoints().isEmpty {
+      reporter.info(
+        "note: \(checkpoints.url.path) holds checkpoints of an earlier run; this run starts "
+          + "afresh and replaces them as it writes its own (use --resume to continue instead)")
+    }
     try AtomicFile.write(Data(config.renderedJSON().utf8), to: file("config.json"))
     let metrics = try openMetrics(history: trainer.state.history)
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }

@@ -13,6 +13,10 @@ struct Fit: ParsableCommand {
       metrics.csv, loss.svg and model.json to the run folder (output.dir). Exit statuses follow \
       sysexits: 0 ok, 64 bad command line or config, 65 bad data, 66 missing input, 73/74 \
       cannot create/write output, 3 diverged, 4 gradient check failed, 130 interrupted.
+
+      Checkpoints go to <output.dir>/checkpoints/; Ctrl-C (SIGINT) or SIGTERM saves one and \
+      exits 130. `fit --config c.json --resume` continues a stopped run bit for bit; \
+      `fit inspect FILE` shows a checkpoint (docs/checkpoints.md describes the layout).
       """,
     subcommands: [
       Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self,
