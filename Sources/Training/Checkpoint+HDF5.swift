@@ -67,7 +67,8 @@ extension Checkpoint {
     precondition(!scalarKeys.isEmpty, "a saved state has at least one scalar")
     for key in scalarKeys {
       try file.write(
-        [state.scalars[key]!], shape: [1], to: "\(group)/scalars/\(key)", options: Self.writeOptions)
+        [state.scalars[key]!], shape: [1], to: "\(group)/scalars/\(key)", options: Self.writeOptions
+      )
     }
     for key in arrayKeys {
       let values = state.arrays[key]!
@@ -287,7 +288,9 @@ struct FNV1a {
   }
 
   mutating func add(_ bits: UInt64) {
-    for shift in stride(from: 0, to: 64, by: 8) { add(byte: UInt8(truncatingIfNeeded: bits >> shift)) }
+    for shift in stride(from: 0, to: 64, by: 8) {
+      add(byte: UInt8(truncatingIfNeeded: bits >> shift))
+    }
   }
 
   mutating func add(_ value: Double) { add(value.bitPattern) }

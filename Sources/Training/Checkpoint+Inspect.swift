@@ -34,7 +34,8 @@ extension Checkpoint {
         + "\(t.epochsWithoutImprovement) epochs without improvement, stopped early \(t.stoppedEarly), "
         + "current epoch loss sum \(t.epochLossSum) over \(t.epochRows) rows")
     if let standardization {
-      out.append("standardization: mean \(show(standardization.mean)) std \(show(standardization.std))")
+      out.append(
+        "standardization: mean \(show(standardization.mean)) std \(show(standardization.std))")
     } else {
       out.append("standardization: none")
     }

@@ -30,7 +30,9 @@ public enum CheckpointCompatibility {
     var comparable = config
     comparable.training.epochs = saved.training.epochs
     comparable.output = saved.output
-    if var stopping = comparable.training.earlyStopping, let savedStopping = saved.training.earlyStopping {
+    if var stopping = comparable.training.earlyStopping,
+      let savedStopping = saved.training.earlyStopping
+    {
       stopping.patience = savedStopping.patience
       comparable.training.earlyStopping = stopping
     }
@@ -73,8 +75,10 @@ public enum CheckpointCompatibility {
         }
       }
       for member in newMembers where !oldMembers.contains(where: { $0.key == member.key }) {
-        return (path.isEmpty ? member.key : "\(path).\(member.key)", "absent",
-          renderJSON(member.value))
+        return (
+          path.isEmpty ? member.key : "\(path).\(member.key)", "absent",
+          renderJSON(member.value)
+        )
       }
       return nil
     }

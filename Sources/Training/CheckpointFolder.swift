@@ -21,8 +21,7 @@ public struct CheckpointFolder {
   /// Where warnings go (skipped files, stale checkpoints removed).
   public var warn: (String) -> Void
 
-  public init(url: URL, keepLast: Int, warn: @escaping (String) -> Void = CheckpointFolder.stderr)
-  {
+  public init(url: URL, keepLast: Int, warn: @escaping (String) -> Void = CheckpointFolder.stderr) {
     self.url = url
     self.keepLast = keepLast
     self.warn = warn

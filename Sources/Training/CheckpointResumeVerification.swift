@@ -50,7 +50,7 @@ public enum ResumeVerification {
       "straight run: \(totalSteps) steps; interrupted run stopped after step "
         + "\(interrupted.trainer!.state.step) (epoch \(stoppedAt.epoch + 1), batch "
         + "\(stoppedAt.batchIndex) of \(interrupted.trainer!.loader.batchesPerEpoch)) and resumed "
-        + "from \(resumed.resumedFrom?.lastPathComponent ?? "?")",
+        + "from \(resumed.resumedFrom?.lastPathComponent ?? "?")"
     ]
     if differences.isEmpty {
       let count = expected.parameters.reduce(0) { $0 + $1.values.count }
@@ -69,15 +69,19 @@ public enum ResumeVerification {
   public static func compare(_ a: Checkpoint, _ b: Checkpoint) -> [String] {
     var out: [String] = []
     func bits(_ x: [Double]) -> [UInt64] { x.map(\.bitPattern) }
-    for (p, q) in zip(a.parameters, b.parameters) where p.name != q.name || bits(p.values) != bits(q.values) {
+    for (p, q) in zip(a.parameters, b.parameters)
+    where p.name != q.name || bits(p.values) != bits(q.values) {
       let index =
-        zip(p.values, q.values).enumerated().first { $1.0.bitPattern != $1.1.bitPattern }?.offset ?? 0
+        zip(p.values, q.values).enumerated().first { $1.0.bitPattern != $1.1.bitPattern }?.offset
+        ?? 0
       out.append(
         "parameter \(p.name)[\(index)]: \(p.values.indices.contains(index) ? p.values[index] : .nan) "
           + "vs \(q.values.indices.contains(index) ? q.values[index] : .nan)")
     }
     if a.parameters.count != b.parameters.count { out.append("parameter counts differ") }
-    for (name, s, t) in [("optimizer", a.optimizer, b.optimizer), ("scheduler", a.scheduler, b.scheduler)]
+    for (name, s, t) in [
+      ("optimizer", a.optimizer, b.optimizer), ("scheduler", a.scheduler, b.scheduler),
+    ]
       + (a.plateau.flatMap { p in b.plateau.map { [("plateau", p, $0)] } } ?? [])
     {
       for key in Set(s.scalars.keys).union(t.scalars.keys).sorted()

@@ -20,7 +20,8 @@ final class CheckpointCLITests: XCTestCase {
       let x0 = sin(Double(r) * 0.37) * 3
       let x1 = cos(Double(r) * 0.11) * 2 + 5
       let x2 = Double(r % 17) - 8
-      text += "\(x0),\(x1),\(x2),\(1.5 * x0 - 2 * x1 + 0.5 * x2 + 3 + sin(Double(r) * 12.9898) * 0.1)\n"
+      text +=
+        "\(x0),\(x1),\(x2),\(1.5 * x0 - 2 * x1 + 0.5 * x2 + 3 + sin(Double(r) * 12.9898) * 0.1)\n"
     }
     try Data(text.utf8).write(to: folder.appendingPathComponent("data.csv"))
   }
@@ -65,7 +66,8 @@ final class CheckpointCLITests: XCTestCase {
       for _ in 0..<2 {
         let resume = hasCheckpoint("run") ? ["--resume"] : []
         let delay = random.uniform(0.05...max(0.1, duration))
-        let outcome = try CheckpointFitProcess.run(["--config", config, "--quiet"] + resume, killAfter: delay)
+        let outcome = try CheckpointFitProcess.run(
+          ["--config", config, "--quiet"] + resume, killAfter: delay)
         guard outcome.killed else {
           XCTAssertEqual(outcome.status, 0, outcome.errors)
           break
@@ -81,7 +83,8 @@ final class CheckpointCLITests: XCTestCase {
         "trial \(trials)")
       XCTAssertEqual(try metricsWithoutSpeed("run"), expectedMetrics, "trial \(trials)")
     }
-    print("CheckpointCLITests: \(killPoints) SIGKILL points in \(trials) trials, run of \(duration) s")
+    print(
+      "CheckpointCLITests: \(killPoints) SIGKILL points in \(trials) trials, run of \(duration) s")
     XCTAssertGreaterThanOrEqual(killPoints, 20)
   }
 
@@ -94,7 +97,8 @@ final class CheckpointCLITests: XCTestCase {
     XCTAssertEqual(outcome.status, 130, outcome.errors)
     XCTAssertTrue(outcome.errors.contains("checkpoint saved to "), outcome.errors)
     XCTAssertTrue(
-      outcome.errors.contains("resume with: fit --config \(config) --quiet --resume"), outcome.errors)
+      outcome.errors.contains("resume with: fit --config \(config) --quiet --resume"),
+      outcome.errors)
     let resumed = try CheckpointFitProcess.run(["--config", config, "--quiet", "--resume"])
     XCTAssertEqual(resumed.status, 0, resumed.errors)
     XCTAssertEqual(
@@ -110,7 +114,8 @@ final class CheckpointCLITests: XCTestCase {
     try waitUntil { self.hasCheckpoint("busy") }
     let second = try CheckpointFitProcess.run(["--config", config, "--quiet", "--resume"])
     XCTAssertEqual(second.status, 73)
-    XCTAssertTrue(second.errors.contains("is in use by another fit (pid \(first.pid))"), second.errors)
+    XCTAssertTrue(
+      second.errors.contains("is in use by another fit (pid \(first.pid))"), second.errors)
     first.kill(SIGKILL)
     let third = try CheckpointFitProcess.run(
       ["--config", config, "--quiet", "--resume", "--set", "training.epochs=1"])
@@ -130,7 +135,8 @@ final class CheckpointCLITests: XCTestCase {
     XCTAssertEqual(outcome.status, 74, outcome.errors)
     XCTAssertTrue(outcome.errors.contains("cannot write checkpoint "), outcome.errors)
     XCTAssertTrue(outcome.errors.contains("earlier checkpoints are left intact"), outcome.errors)
-    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before)
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before)
     let inspect = try CheckpointFitProcess.run(["inspect", checkpoints + "/last"])
     XCTAssertEqual(inspect.status, 0, inspect.errors)
     XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output)
@@ -175,7 +181,8 @@ final class CheckpointCLITests: XCTestCase {
     let config = try writeConfig("verified", epochs: 3)
     let outcome = try CheckpointFitProcess.run(["--config", config, "--verify-resume", "22"])
     XCTAssertEqual(outcome.status, 0, outcome.errors)
-    XCTAssertTrue(outcome.output.contains("stopped after step 22 (epoch 2, batch 7 of 15)"), outcome.output)
+    XCTAssertTrue(
+      outcome.output.contains("stopped after step 22 (epoch 2, batch 7 of 15)"), outcome.output)
     XCTAssertTrue(outcome.output.contains("identical: 4 parameters"), outcome.output)
   }
 
@@ -206,7 +213,9 @@ final class CheckpointCLITests: XCTestCase {
 
   /// Every file under our name in the folder opens and validates: a kill never leaves a
   /// half-written checkpoint under a final name.
-  func assertEveryCheckpointIsValid(_ run: String, file: StaticString = #filePath, line: UInt = #line)
+  func assertEveryCheckpointIsValid(
+    _ run: String, file: StaticString = #filePath, line: UInt = #line
+  )
     throws
   {
     let path = folder.appendingPathComponent("\(run)/checkpoints").path
@@ -257,7 +266,9 @@ final class CheckpointFitProcess: @unchecked Sendable {
   var pid: Int32 { process.processIdentifier }
 
   /// Starts `fit arguments`, optionally through `/bin/bash -c "<shellPrefix> fit ..."`.
-  static func start(_ arguments: [String], shellPrefix: String? = nil) throws -> CheckpointFitProcess {
+  static func start(_ arguments: [String], shellPrefix: String? = nil) throws
+    -> CheckpointFitProcess
+  {
     let child = CheckpointFitProcess()
     if let shellPrefix {
       child.process.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -267,7 +278,8 @@ final class CheckpointFitProcess: @unchecked Sendable {
       child.process.executableURL = binary
       child.process.arguments = arguments
     }
-    child.process.currentDirectoryURL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    child.process.currentDirectoryURL = URL(
+      fileURLWithPath: FileManager.default.currentDirectoryPath)
     child.process.standardOutput = child.output
     child.process.standardError = child.errors
     try child.process.run()
@@ -325,6 +337,7 @@ struct KillPointRandom {
     return z ^ (z >> 31)
   }
   mutating func uniform(_ range: ClosedRange<Double>) -> Double {
-    range.lowerBound + Double(next() >> 11) / Double(1 << 53) * (range.upperBound - range.lowerBound)
+    range.lowerBound + Double(next() >> 11) / Double(1 << 53)
+      * (range.upperBound - range.lowerBound)
   }
 }

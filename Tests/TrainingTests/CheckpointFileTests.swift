@@ -96,7 +96,8 @@ final class CheckpointFileTests: XCTestCase {
   func testForeignAndNonHDF5FilesUnderOurNameAreSkipped() throws {
     let folder = try trainedFolder()
     // A later step than any real checkpoint, so they are tried first.
-    try Data("not hdf5 at all".utf8).write(to: folder.url.appendingPathComponent("step-00000098.h5"))
+    try Data("not hdf5 at all".utf8).write(
+      to: folder.url.appendingPathComponent("step-00000098.h5"))
     let foreign = try HDF5FileForTests.write(folder.url.appendingPathComponent("step-00000099.h5"))
     try Data("step-00000099.h5\n".utf8).write(to: folder.url.appendingPathComponent("last"))
     let (checkpoint, _) = try folder.latestGood()
@@ -132,8 +133,14 @@ final class CheckpointFileTests: XCTestCase {
   func testResumeWithAnotherModelShapeOrOptimizerIsRefusedNamingTheKey() throws {
     _ = try trainedFolder()
     let cases = [
-      ("model.kind=\"polynomial\"", "config key model.kind is \"polynomial\" now but was \"linear\""),
-      ("data.features=[\"x0\",\"x1\"]", "config key data.features is [\"x0\", \"x1\"] now but was null"),
+      (
+        "model.kind=\"polynomial\"",
+        "config key model.kind is \"polynomial\" now but was \"linear\""
+      ),
+      (
+        "data.features=[\"x0\",\"x1\"]",
+        "config key data.features is [\"x0\", \"x1\"] now but was null"
+      ),
       ("optimizer.lr=0.5", "config key optimizer.lr is 0.5 now but was 0.001"),
     ]
     for (override, message) in cases {
@@ -148,7 +155,8 @@ final class CheckpointFileTests: XCTestCase {
   func testResumeWithAnotherEpochBudgetOrOutputOptionsIsAllowed() throws {
     _ = try trainedFolder()
     let config = try fixture.config(
-      run: "run", overrides: ["training.epochs=6", "output.keepLast=4", "output.checkpointEvery.steps=5"])
+      run: "run",
+      overrides: ["training.epochs=6", "output.keepLast=4", "output.checkpointEvery.steps=5"])
     let resumed = try train(config, resume: .latest)
     XCTAssertEqual(resumed.trainer!.state.step, 60)
     XCTAssertEqual(try metricsWithoutSpeed(fixture.url("run/metrics.csv")).count, 7)

@@ -41,7 +41,8 @@ final class CheckpointResumeTests: XCTestCase {
     XCTAssertThrowsError(try second.run())
     let resumed = try train(config, resume: .latest)
     XCTAssertEqual(
-      ResumeVerification.compare(Checkpoint(of: straight.trainer!), Checkpoint(of: resumed.trainer!)),
+      ResumeVerification.compare(
+        Checkpoint(of: straight.trainer!), Checkpoint(of: resumed.trainer!)),
       [])
     XCTAssertEqual(
       try metricsWithoutSpeed(fixture.url("straight/metrics.csv")),
@@ -57,13 +58,15 @@ final class CheckpointResumeTests: XCTestCase {
     let resumed = try train(config, resume: .file(file.path))
     XCTAssertEqual(resumed.resumedFrom, file)
     XCTAssertEqual(
-      ResumeVerification.compare(Checkpoint(of: straight.trainer!), Checkpoint(of: resumed.trainer!)),
+      ResumeVerification.compare(
+        Checkpoint(of: straight.trainer!), Checkpoint(of: resumed.trainer!)),
       [])
   }
 
   func testVerifyResumeReportsIdenticalOnAnOrdinaryConfig() throws {
     let fixture = try CheckpointFixture()
-    let report = try ResumeVerification.run(config: try fixture.config(run: "verify"), stopAtStep: 23)
+    let report = try ResumeVerification.run(
+      config: try fixture.config(run: "verify"), stopAtStep: 23)
     XCTAssertTrue(report.identical, report.lines.joined(separator: "\n"))
     XCTAssertTrue(report.lines.last!.hasPrefix("identical:"), report.lines.joined(separator: "\n"))
   }
