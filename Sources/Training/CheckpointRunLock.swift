@@ -22,7 +22,9 @@ public final class CheckpointRunLock {
     } catch {
       throw OutputError.cannotCreate(runDirectory.path, reason: error.localizedDescription)
     }
-    let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    var descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    // A lock file another user created may be read-only for us; flock works on any descriptor.
+    if descriptor < 0 && errno == EACCES { descriptor = open(url.path, O_RDONLY | O_CLOEXEC) }
     guard descriptor >= 0 else {
       throw OutputError.cannotCreate(url.path, reason: String(cString: strerror(errno)))
     }

@@ -142,6 +142,32 @@ final class CheckpointCLITests: XCTestCase {
     XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output)
   }
 
+  func testReadOnlyCheckpointFolderFailsClearlyAndLeavesEarlierCheckpointsIntact() throws {
+    let config = try writeConfig("readonly", epochs: 2, checkpointEvery: #"{"epochs": 1}"#)
+    XCTAssertEqual(try CheckpointFitProcess.run(["--config", config, "--quiet"]).status, 0)
+    let run = folder.appendingPathComponent("readonly").path
+    let checkpoints = run + "/checkpoints"
+    let before = try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted()
+    chmod(folder.path, 0o755)
+    chmod(run, 0o777)
+    chmod(checkpoints, 0o555)
+    defer { chmod(checkpoints, 0o755) }
+    // Root ignores permissions, so as root the run is made as `nobody`.
+    let outcome = try CheckpointFitProcess.run(
+      ["--config", config, "--quiet", "--resume", "--set", "training.epochs=3"],
+      shellPrefix: getuid() == 0
+        ? "exec setpriv --reuid=65534 --regid=65534 --clear-groups" : "exec")
+    XCTAssertEqual(outcome.status, 74, outcome.errors)
+    XCTAssertTrue(outcome.errors.contains("cannot write checkpoint "), outcome.errors)
+    XCTAssertTrue(outcome.errors.contains("Permission denied"), outcome.errors)
+    XCTAssertTrue(outcome.errors.contains("earlier checkpoints are left intact"), outcome.errors)
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before)
+    let inspect = try CheckpointFitProcess.run(["inspect", checkpoints + "/last"])
+    XCTAssertEqual(inspect.status, 0, inspect.errors)
+    XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output)
+  }
+
   func testCorruptLastCheckpointIsSkippedWithAWarningOnResume() throws {
     let config = try writeConfig("corrupt", epochs: 2)
     XCTAssertEqual(try CheckpointFitProcess.run(["--config", config, "--quiet"]).status, 0)

@@ -177,7 +177,7 @@ final class CheckpointFileTests: XCTestCase {
   // process cannot.
 
   func testReadOnlyFolderFailsClearlyAndLeavesEarlierCheckpointsIntact() throws {
-    try XCTSkipIf(getuid() == 0, "root writes into read-only folders; see the full-disk CLI test")
+    try XCTSkipIf(getuid() == 0, "root writes into read-only folders; CheckpointCLITests runs this as nobody")
     let folder = try trainedFolder()
     let before = try folder.latestGood().checkpoint
     chmod(folder.url.path, 0o555)
