@@ -56,6 +56,7 @@ final class CheckpointCLITests: XCTestCase {
 
     var random = KillPointRandom(seed: 2026)
     var killPoints = 0
+    var killsDuringWrite = 0
     var trials = 0
     while killPoints < 24 && trials < 40 {
       trials += 1
@@ -73,6 +74,7 @@ final class CheckpointCLITests: XCTestCase {
           break
         }
         killPoints += 1
+        if hasTemporary("run", of: outcome.pid) { killsDuringWrite += 1 }
         try assertEveryCheckpointIsValid("run")
       }
       let resume = hasCheckpoint("run") ? ["--resume"] : []
@@ -84,7 +86,8 @@ final class CheckpointCLITests: XCTestCase {
       XCTAssertEqual(try metricsWithoutSpeed("run"), expectedMetrics, "trial \(trials)")
     }
     print(
-      "CheckpointCLITests: \(killPoints) SIGKILL points in \(trials) trials, run of \(duration) s")
+      "CheckpointCLITests: \(killPoints) SIGKILL points (\(killsDuringWrite) while a checkpoint "
+        + "was being written) in \(trials) trials; an uninterrupted run takes \(duration) s")
     XCTAssertGreaterThanOrEqual(killPoints, 20)
   }
 
@@ -105,6 +108,20 @@ final class CheckpointCLITests: XCTestCase {
       try Data(contentsOf: folder.appendingPathComponent("interrupted/model.json")),
       try Data(contentsOf: folder.appendingPathComponent("straight/model.json")))
     XCTAssertEqual(try metricsWithoutSpeed("interrupted"), try metricsWithoutSpeed("straight"))
+  }
+
+  func testSIGTERMSavesACheckpointAndExits130() throws {
+    let config = try writeConfig(
+      "terminated", epochs: 100_000, checkpointEvery: #"{"epochs": 100}"#)
+    let child = try CheckpointFitProcess.start(["--config", config, "--quiet"])
+    try waitUntil { self.hasCheckpoint("terminated") }
+    child.kill(SIGTERM)
+    let outcome = child.wait()
+    XCTAssertEqual(outcome.status, 130, outcome.errors)
+    XCTAssertTrue(outcome.errors.contains("fit: interrupted after step "), outcome.errors)
+    let inspect = try CheckpointFitProcess.run(
+      ["inspect", folder.appendingPathComponent("terminated/checkpoints/last").path])
+    XCTAssertEqual(inspect.status, 0, inspect.errors)
   }
 
   func testASecondFitOnTheSameRunFolderIsRefusedAndAKilledOneLeavesNoStuckLock() throws {
@@ -230,6 +247,14 @@ final class CheckpointCLITests: XCTestCase {
 
   // MARK: - Helpers
 
+  /// Whether process `pid` was writing a checkpoint: its temporary is in the folder.
+  func hasTemporary(_ run: String, of pid: Int32) -> Bool {
+    let names =
+      (try? FileManager.default.contentsOfDirectory(
+        atPath: folder.appendingPathComponent("\(run)/checkpoints").path)) ?? []
+    return names.contains { $0.hasPrefix(".step-") && $0.contains(".tmp-\(pid)-") }
+  }
+
   func hasCheckpoint(_ run: String) -> Bool {
     let names =
       (try? FileManager.default.contentsOfDirectory(
@@ -272,6 +297,7 @@ final class CheckpointCLITests: XCTestCase {
 /// The built `fit` binary, run as a child process (it sits next to the test bundle).
 final class CheckpointFitProcess: @unchecked Sendable {
   struct Outcome {
+    var pid: Int32
     var status: Int32
     var killed: Bool
     var output: String
@@ -328,7 +354,8 @@ final class CheckpointFitProcess: @unchecked Sendable {
     process.waitUntilExit()
     group.wait()
     return Outcome(
-      status: process.terminationStatus, killed: process.terminationReason == .uncaughtSignal,
+      pid: process.processIdentifier, status: process.terminationStatus,
+      killed: process.terminationReason == .uncaughtSignal,
       output: String(decoding: collected.0, as: UTF8.self),
       errors: String(decoding: collected.1, as: UTF8.self))
   }
