@@ -94,14 +94,30 @@ public struct CheckpointFolder {
         _ = try Checkpoint.read(from: temporary)
       }
       try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("last"))
-      if isBest {
-        try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("best"))
+      if let best = isBest ? name : bestFromAbandonedRun(checkpoint) {
+        try AtomicFile.write(Data((best + "\n").utf8), to: url.appendingPathComponent("best"))
       }
     } catch {
       throw CheckpointError.writeFailed(file: target.path, reason: Self.reason(error))
     }
     prune(current: checkpoint.step)
     return target
+  }
+
+  /// When `best` names a checkpoint of a later step than `checkpoint` (left by a run that went
+  /// further before this one resumed from an earlier step), the name `best` should hold instead:
+  /// the checkpoint of the epoch that is best in this run's own history.
+  func bestFromAbandonedRun(_ checkpoint: Checkpoint) -> String? {
+    guard let pointed = pointer("best"),
+      let pointedStep = Self.step(ofFileName: pointed.lastPathComponent),
+      pointedStep > checkpoint.step
+    else { return nil }
+    let history = checkpoint.training.history
+    let bestEpoch = checkpoint.training.bestEpoch
+    guard bestEpoch >= 1 && bestEpoch <= history.count else { return nil }
+    let name = Self.fileName(step: history[bestEpoch - 1].step)
+    let exists = FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path)
+    return exists ? name : nil
   }
 
   /// Deletes our checkpoints beyond the newest `keepLast` up to `current`, except `best`, and

@@ -53,14 +53,23 @@ final class CheckpointResumeTests: XCTestCase {
     let fixture = try CheckpointFixture()
     let straight = try train(try fixture.config(run: "straight"))
     let config = try fixture.config(run: "given", overrides: ["output.keepLast=20"])
-    _ = try trainInterrupted(config, atStep: 17)
-    let file = fixture.url("given/checkpoints/step-00000009.h5")
-    let resumed = try train(config, resume: .file(file.path))
+    _ = try trainInterrupted(config, atStep: 35)
+    let folder = CheckpointFolder(runDirectory: fixture.url("given"), keepLast: 20)
+    XCTAssertEqual(folder.pointer("best")?.lastPathComponent, "step-00000030.h5")
+    let file = fixture.url("given/checkpoints/step-00000021.h5")
+    let resumed = TrainingRun(
+      config: config, reporter: Reporter(style: .quiet), resume: .file(file.path))
+    resumed.stopAtStep = 24
+    XCTAssertThrowsError(try resumed.run())
     XCTAssertEqual(resumed.resumedFrom, file)
+    // Checkpoints after step 24 came from the abandoned continuation: they are gone, and `best`
+    // names the best epoch of this run's own history.
+    XCTAssertEqual(folder.checkpoints().map(\.step), [3, 6, 9, 10, 12, 15, 18, 20, 21, 24])
+    XCTAssertEqual(folder.pointer("best")?.lastPathComponent, "step-00000020.h5")
+    let finished = try train(config, resume: .latest)
     XCTAssertEqual(
       ResumeVerification.compare(
-        Checkpoint(of: straight.trainer!), Checkpoint(of: resumed.trainer!)),
-      [])
+        Checkpoint(of: straight.trainer!), Checkpoint(of: finished.trainer!)), [])
   }
 
   func testVerifyResumeReportsIdenticalOnAnOrdinaryConfig() throws {
