@@ -101,7 +101,15 @@ func resumeCommand(_ arguments: [String]) -> String {
     if argument.hasPrefix("--resume=") { continue }
     kept.append(argument)
   }
-  return (["fit"] + kept + ["--resume"]).joined(separator: " ")
+  return (["fit"] + kept.map(shellQuoted) + ["--resume"]).joined(separator: " ")
+}
+
+/// `argument` as a shell word: unchanged when it is plain, else in single quotes.
+func shellQuoted(_ argument: String) -> String {
+  let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy {
+    $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_./=:,@%+-".unicodeScalars.contains($0))
+  }
+  return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 
 /// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it.
