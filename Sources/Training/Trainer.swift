@@ -61,6 +61,7 @@ public final class Trainer {
   public func run() throws -> Bool {
     while !isFinished {
       guard try runEpoch() else { return false }
+      if shouldStop() && !isFinished { return false }
     }
     return true
   }

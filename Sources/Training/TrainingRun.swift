@@ -2,7 +2,9 @@ import Foundation
 
 /// One `fit` run from a config to its run folder: prepares the data, trains, and writes
 /// `config.json`, `metrics.csv` (a row per epoch, flushed as it goes), `loss.svg` and
-/// `model.json` into `output.dir`.
+/// `model.json` into `output.dir`, with checkpoints in `output.dir/checkpoints/` (see
+/// `CheckpointFolder` and `docs/checkpoints.md`). It holds the folder's lock while it runs, and
+/// can resume from a checkpoint bit for bit.
 public final class TrainingRun {
   public let config: TrainingConfig
   public let reporter: Reporter
@@ -11,10 +13,26 @@ public final class TrainingRun {
 
   /// Set from a signal handler: the run stops after the current step.
   public let stopRequest = StopRequest()
+  /// Where to continue from; nil trains from the start.
+  public let resume: ResumeSource?
+  /// Stop (as if interrupted, writing a checkpoint) once this many optimizer steps are done;
+  /// `--verify-resume` uses it.
+  public var stopAtStep: Int?
+  /// The checkpoint the run resumed from, once `run()` has restored it.
+  public private(set) var resumedFrom: URL?
 
-  public init(config: TrainingConfig, reporter: Reporter) {
+  /// Where a resumed run continues from.
+  public enum ResumeSource: Equatable, Sendable {
+    /// The run folder's latest valid checkpoint (`--resume`).
+    case latest
+    /// A given checkpoint file (`--resume PATH`).
+    case file(String)
+  }
+
+  public init(config: TrainingConfig, reporter: Reporter, resume: ResumeSource? = nil) {
     self.config = config
     self.reporter = reporter
+    self.resume = resume
     runDirectory = URL(fileURLWithPath: config.output.dir, isDirectory: true)
   }
 
@@ -26,30 +44,63 @@ public final class TrainingRun {
     let trainer = try Trainer(config: config, data: data)
     self.trainer = trainer
     try createRunDirectory()
+    let lock = try CheckpointRunLock(runDirectory: runDirectory)
+    defer { withExtendedLifetime(lock) {} }
+    let checkpoints = CheckpointFolder(
+      runDirectory: runDirectory, keepLast: config.output.keepLast)
+    if let resume {
+      try restore(trainer, from: resume, folder: checkpoints)
+    } else if !checkpoints.checkpoints().isEmpty {
+      reporter.info(
+        "note: \(checkpoints.url.path) holds checkpoints of an earlier run; this run starts "
+          + "afresh and replaces them as it writes its own (use --resume to continue instead)")
+    }
     try AtomicFile.write(Data(config.renderedJSON().utf8), to: file("config.json"))
-    let metrics = try MetricsLog(url: file("metrics.csv"), keepingEpochs: 0)
+    let metrics = try openMetrics(history: trainer.state.history)
+    if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
     reporter.info(
       "training \(config.name): \(data.training.rowCount) training rows, "
         + "\(data.validation?.rowCount ?? 0) validation rows, \(data.termCount) terms, "
         + "\(trainer.loader.batchesPerEpoch) steps per epoch")
 
     let epochs = config.training.epochs
+    let every = config.output.checkpointEvery
+    var lastSaved: (step: Int, url: URL)? = resumedFrom.map { (trainer.state.step, $0) }
+    func save(_ trainer: Trainer, isBest: Bool) throws {
+      let url = try checkpoints.save(Checkpoint(of: trainer), isBest: isBest)
+      lastSaved = (trainer.state.step, url)
+    }
     trainer.afterStep = { [reporter] trainer in
       let state = trainer.state
       reporter.progress(
         epoch: trainer.loader.position.epoch + 1, epochs: epochs,
         batch: trainer.loader.position.batchIndex, batches: trainer.loader.batchesPerEpoch,
         rows: state.epochRows, loss: state.epochLossSum / Double(max(state.epochRows, 1)))
+      // A checkpoint due at an epoch's last step waits for the epoch's end (`afterEpoch`), so
+      // that it holds the finished epoch.
+      if let steps = every.steps, state.step % steps == 0,
+        trainer.loader.position.batchIndex < trainer.loader.batchesPerEpoch
+      {
+        try save(trainer, isBest: false)
+      }
     }
     trainer.afterEpoch = { [reporter, weak self] trainer, record in
       try metrics.append(record)
       reporter.epoch(record, of: epochs)
       try self?.writePlot(trainer.state.history)
+      let isBest = trainer.state.bestEpoch == record.epoch
+      let epochDue = every.epochs.map { record.epoch % $0 == 0 } ?? false
+      let stepDue = every.steps.map { trainer.state.step % $0 == 0 } ?? false
+      if isBest || epochDue || stepDue { try save(trainer, isBest: isBest) }
     }
-    trainer.shouldStop = { [stopRequest] in stopRequest.isSet }
+    let stopAtStep = stopAtStep
+    trainer.shouldStop = { [stopRequest, unowned trainer] in
+      stopRequest.isSet || stopAtStep.map { trainer.state.step >= $0 } ?? false
+    }
     let finished = try trainer.run()
+    if lastSaved?.step != trainer.state.step { try save(trainer, isBest: false) }
     if !finished {
-      throw TrainingError.interrupted(step: trainer.state.step, checkpoint: nil)
+      throw TrainingError.interrupted(step: trainer.state.step, checkpoint: lastSaved?.url.path)
     }
     if trainer.state.stoppedEarly {
       reporter.info(
@@ -71,6 +122,37 @@ public final class TrainingRun {
   }
 
   func file(_ name: String) -> URL { runDirectory.appendingPathComponent(name) }
+
+  /// Puts a checkpoint's state into `trainer` after checking it belongs to this config.
+  func restore(_ trainer: Trainer, from source: ResumeSource, folder: CheckpointFolder) throws {
+    let (checkpoint, url): (Checkpoint, URL)
+    switch source {
+    case .latest:
+      (checkpoint, url) = try folder.latestGood()
+    case .file(let path):
+      url = URL(fileURLWithPath: path)
+      guard FileManager.default.fileExists(atPath: url.path) else {
+        throw CheckpointError.noCheckpoint(folder: path, reason: "the file does not exist")
+      }
+      checkpoint = try Checkpoint.read(from: url)
+    }
+    try CheckpointCompatibility.check(
+      checkpoint, file: url.path, config: config, data: trainer.data)
+    try checkpoint.restore(into: trainer, file: url.path)
+    resumedFrom = url
+    let position = checkpoint.loader
+    reporter.info(
+      "resuming from \(url.path): step \(checkpoint.step), epoch \(position.epoch + 1) at batch "
+        + "\(position.batchIndex) of \(trainer.loader.batchesPerEpoch)")
+  }
+
+  /// `metrics.csv` holding exactly the rows of `history` (the epochs before the resume point;
+  /// none for a fresh run), open for appending the next.
+  func openMetrics(history: [EpochRecord]) throws -> MetricsLog {
+    let lines = [EpochRecord.header] + history.map(\.csvLine)
+    try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: file("metrics.csv"))
+    return try MetricsLog(url: file("metrics.csv"))
+  }
 
   func createRunDirectory() throws {
     do {

@@ -13,11 +13,36 @@ struct Fit: ParsableCommand {
       metrics.csv, loss.svg and model.json to the run folder (output.dir). Exit statuses follow \
       sysexits: 0 ok, 64 bad command line or config, 65 bad data, 66 missing input, 73/74 \
       cannot create/write output, 3 diverged, 4 gradient check failed, 130 interrupted.
+
+      Checkpoints go to <output.dir>/checkpoints/; Ctrl-C (SIGINT) or SIGTERM saves one and \
+      exits 130. `fit --config c.json --resume` continues a stopped run bit for bit; \
+      `fit inspect FILE` shows a checkpoint (docs/checkpoints.md describes the layout).
       """,
     subcommands: [
       Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self, Batch.self,
+      Inspect.self,
     ],
     defaultSubcommand: Train.self)
+
+  /// What a bare `--resume` (no PATH) becomes before parsing: the argument parser has no option
+  /// with an optional value, so `main` rewrites it.
+  static let resumeLatest = "\u{1}latest"
+
+  static func main() {
+    main(resumeArgumentsRewritten(Array(CommandLine.arguments.dropFirst())))
+  }
+
+  /// `--resume` followed by nothing or by another option becomes `--resume=` (latest), for
+  /// training; `fit batch --resume` is a plain flag and stays as it is.
+  static func resumeArgumentsRewritten(_ arguments: [String]) -> [String] {
+    if arguments.first == "batch" { return arguments }
+    var rewritten = arguments
+    for index in rewritten.indices where rewritten[index] == "--resume" {
+      let next = index + 1 < rewritten.count ? rewritten[index + 1] : nil
+      if next == nil || next!.hasPrefix("-") { rewritten[index] = "--resume=" + resumeLatest }
+    }
+    return rewritten
+  }
 }
 
 /// Options every command that reads a config shares.

@@ -18,14 +18,62 @@ struct Train: ParsableCommand {
   @Flag(help: "Print a machine-readable summary of the run as JSON on standard output.")
   var json = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Continue from the run folder's latest valid checkpoint (--resume alone) or from the "
+        + "checkpoint file PATH.", valueName: "PATH"))
+  var resume: String?
+
+  @Option(
+    name: .customLong("verify-resume"),
+    help: ArgumentHelp(
+      "Train straight to the end, then again stopping after step K and resuming, in temporary "
+        + "folders, and compare the final parameters and optimizer state bit for bit.",
+      valueName: "K"))
+  var verifyResume: Int?
+
+  func validate() throws {
+    if let verifyResume, verifyResume < 1 {
+      throw ValidationError("--verify-resume needs a step K ≥ 1")
+    }
+    if verifyResume != nil && resume != nil {
+      throw ValidationError("--verify-resume and --resume cannot be combined")
+    }
+  }
+
   func run() throws {
     try reportingErrors {
       let config = try options.load()
+      if let verifyResume {
+        let report = try ResumeVerification.run(config: config, stopAtStep: verifyResume)
+        for line in report.lines { print(line) }
+        guard report.identical else { throw ExitCode(ExitStatus.software.rawValue) }
+        return
+      }
       let reporter = Reporter.automatic(quiet: quiet || json)
-      let training = TrainingRun(config: config, reporter: reporter)
+      let training = TrainingRun(
+        config: config, reporter: reporter,
+        resume: resume.map { $0 == Fit.resumeLatest ? .latest : .file($0) })
       let stop = training.stopRequest
       SignalHandling.onInterrupt { stop.set() }
-      let summary = try training.run()
+      let summary: RunSummary
+      do {
+        summary = try training.run()
+      } catch TrainingError.interrupted(let step, let checkpoint) {
+        let command = resumeCommand(CommandLine.arguments)
+        FileHandle.standardError.write(
+          Data(
+            ("fit: interrupted after step \(step); checkpoint saved to \(checkpoint ?? "?").\n"
+              + "fit: resume with: \(command)\n").utf8))
+        throw ExitCode(ExitStatus.interrupted.rawValue)
+      } catch let error as CheckpointError {
+        guard case .writeFailed = error else { throw error }
+        // libhdf5 (1.10) crashes in its exit handler when a file it failed to flush is still
+        // open, so after reporting the failure the process ends without running exit handlers.
+        FileHandle.standardError.write(Data("fit: error: \(error)\n".utf8))
+        fflush(nil)
+        _exit(error.exitStatus.rawValue)
+      }
       if json {
         try printJSON(summary)
       } else if !quiet {
@@ -34,6 +82,34 @@ struct Train: ParsableCommand {
       }
     }
   }
+}
+
+/// The command line that continues an interrupted run: this one, with `--resume` in place of
+/// any `--resume [PATH]` it had.
+func resumeCommand(_ arguments: [String]) -> String {
+  var kept: [String] = []
+  var skipPath = false
+  for argument in arguments.dropFirst() {
+    if skipPath {
+      skipPath = false
+      if !argument.hasPrefix("-") { continue }
+    }
+    if argument == "--resume" {
+      skipPath = true
+      continue
+    }
+    if argument.hasPrefix("--resume=") { continue }
+    kept.append(argument)
+  }
+  return (["fit"] + kept.map(shellQuoted) + ["--resume"]).joined(separator: " ")
+}
+
+/// `argument` as a shell word: unchanged when it is plain, else in single quotes.
+func shellQuoted(_ argument: String) -> String {
+  let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy {
+    $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_./=:,@%+-".unicodeScalars.contains($0))
+  }
+  return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 
 /// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it.
