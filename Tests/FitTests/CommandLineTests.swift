@@ -98,6 +98,27 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(result.standardError.contains("diverged at step"), result.standardError)
   }
 
+  /// A run that diverges keeps its last checkpoint, written at the step before.
+  func testDivergenceKeepsTheLastGoodCheckpoint() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", #"optimizer={"kind": "sgd", "lr": 0.005}"#,
+      "--set", "data.standardize=false", "--set", #"output.checkpointEvery={"steps": 1}"#,
+      "--set", "output.dir=\(folder.path)", "--quiet",
+    ])
+    XCTAssertEqual(result.status, 3, result.standardError)
+    let message = result.standardError
+    let step = try XCTUnwrap(
+      message.range(of: #"at step (\d+)"#, options: .regularExpression).map {
+        Int(message[$0].split(separator: " ").last!)!
+      })
+    let last = try String(
+      contentsOf: folder.appendingPathComponent("checkpoints/last"), encoding: .utf8)
+    XCTAssertTrue(last.contains(String(format: "step-%08d.h5", step - 1)), last)
+    let inspect = try FitProcess.run(["inspect", folder.appendingPathComponent("checkpoints/last").path])
+    XCTAssertEqual(inspect.status, 0, inspect.standardError)
+  }
+
   func testUnwritableOutputFolderCannotBeCreated() throws {
     let result = try FitProcess.run([
       "--config", "configs/linear.json", "--set", "output.dir=/proc/fit-cannot-write-here",
