@@ -47,7 +47,7 @@ extension DataConfig {
     "path", "format", "features", "targets", "validation", "shuffle", "standardize", "missing",
   ]
   private static let csvKeys = ["delimiter", "header"]
-  private static let hdf5Keys = ["hdf5"]
+  private static let hdf5Keys = ["hdf5", "stream"]
 
   init(_ o: ConfigObject) throws(ConfigError) {
     try o.checkKeys(Self.commonKeys + Self.csvKeys + Self.hdf5Keys)
@@ -137,6 +137,7 @@ extension DataConfig {
         "delimiter", expected: "a single ASCII character other than a quote or line break")
     }
     header = try o.bool("header", default: true)
+    stream = try o.bool("stream", default: false)
   }
 }
 

@@ -69,6 +69,7 @@ extension DataConfig {
           .object([
             member("features", .string(hdf5.features)), member("targets", .string(hdf5.targets)),
           ])))
+      members.append(member("stream", .bool(stream)))
     } else {
       members.append(member("delimiter", .string(delimiter)))
       members.append(member("header", .bool(header)))

@@ -100,6 +100,10 @@ public struct DataConfig: Equatable, Sendable {
   /// `standardize` (default `true`): scale each feature to mean 0 and standard deviation 1,
   /// with statistics from the training rows only.
   public var standardize: Bool
+  /// `stream` (default `false`, HDF5 only): read the training rows from the file in chunks,
+  /// epoch after epoch, instead of loading the data set into memory, so that data larger than
+  /// memory can be trained on (memory then holds a window of chunks).
+  public var stream: Bool = false
   /// `delimiter` (CSV only; default `","`, or a tab for a `.tsv` file): one ASCII character.
   public var delimiter: String
   /// `header` (CSV only; default `true`): whether the first line names the columns.

@@ -19,12 +19,14 @@ public struct PreparedData {
   public var expansion: PolynomialFeatures?
   /// The standardization of the terms, when enabled (computed on the training rows only).
   public var standardization: Standardization?
-  /// Training rows: standardized terms and targets.
-  public var training: InMemoryDataset
+  /// Training rows as the model sees them: terms (standardized) and targets. In memory, or
+  /// streamed from an HDF5 file with `data.stream`.
+  public var training: any Dataset
   /// Validation rows, transformed with the training statistics; nil without validation.
-  public var validation: InMemoryDataset?
-  /// Training terms before standardization, for the exact least-squares reference.
-  public var rawTrainingTerms: [Double]
+  public var validation: (any Dataset)?
+  /// Training rows before standardization (raw terms and targets), for the exact
+  /// least-squares reference.
+  public var rawTraining: any Dataset
 
   public var termCount: Int { termNames.count }
   public var targetCount: Int { targetNames.count }
@@ -32,7 +34,7 @@ public struct PreparedData {
   /// Reads the data set(s) named by the config and prepares them.
   public static func load(_ config: TrainingConfig) throws -> PreparedData {
     let data = config.data
-    let all = try readDataset(path: data.path, config: data)
+    let all = try openDataset(path: data.path, config: data)
     guard all.rowCount > 0 else {
       throw TrainingError.badData("\(data.path): the data set has no rows")
     }
@@ -43,7 +45,7 @@ public struct PreparedData {
         all, validationFraction: fraction, seed: config.training.seed)
     case .file(let path):
       split = try DataSplit.separate(
-        training: all, validation: try readDataset(path: path, config: data))
+        training: all, validation: try openDataset(path: path, config: data))
     }
     guard split.training.rowCount > 0 else {
       throw TrainingError.badData(
@@ -55,49 +57,58 @@ public struct PreparedData {
       : nil
     let inputNames = all.featureNames
     let termNames = expansion?.featureNames(inputNames: inputNames) ?? inputNames
-
-    func terms(_ dataset: any Dataset) throws -> (terms: [Double], targets: [Double]) {
-      let block = try dataset.rows(0..<dataset.rowCount)
-      let terms = expansion?.expand(rows: block.features, inputFeatures: all.featureCount)
-        ?? block.features
-      return (terms, block.targets)
+    func transformed(
+      _ dataset: any Dataset, expanding: Bool, _ standardization: Standardization?
+    ) throws -> any Dataset {
+      let view = TransformedDataset(
+        base: dataset, expansion: expanding ? expansion : nil, standardization: standardization,
+        featureNames: termNames)
+      return data.stream ? view : try materialize(view)
     }
-    let (trainTerms, trainTargets) = try terms(split.training)
-    var training = InMemoryDataset(
-      features: trainTerms, featureCount: termNames.count, targets: trainTargets,
-      targetCount: all.targetCount, featureNames: termNames, targetNames: all.targetNames,
-      source: all.source)
-    var standardization: Standardization?
-    if data.standardize {
-      let statistics = try Standardization.fit(training)
-      var scaled = trainTerms
-      statistics.apply(to: &scaled)
-      training = training.replacingFeatures(scaled)
-      standardization = statistics
-    }
-    var validation: InMemoryDataset?
-    if split.validation.rowCount > 0 {
-      var (validationTerms, validationTargets) = try terms(split.validation)
-      standardization?.apply(to: &validationTerms)
-      validation = InMemoryDataset(
-        features: validationTerms, featureCount: termNames.count, targets: validationTargets,
-        targetCount: all.targetCount, featureNames: termNames, targetNames: all.targetNames,
-        source: split.validation.source)
-    }
+    let rawTraining = try transformed(split.training, expanding: true, nil)
+    let standardization = data.standardize ? try Standardization.fit(rawTraining) : nil
+    let training =
+      standardization == nil
+      ? rawTraining : try transformed(rawTraining, expanding: false, standardization)
+    let validation =
+      split.validation.rowCount > 0
+      ? try transformed(split.validation, expanding: true, standardization) : nil
     return PreparedData(
       inputNames: inputNames, termNames: termNames, targetNames: all.targetNames,
       expansion: expansion, standardization: standardization, training: training,
-      validation: validation, rawTrainingTerms: trainTerms)
+      validation: validation, rawTraining: rawTraining)
   }
 
-  /// One data file, CSV or HDF5, as the config describes it.
-  static func readDataset(path: String, config data: DataConfig) throws -> InMemoryDataset {
-    let url = URL(fileURLWithPath: path)
+  /// All rows of a data set, read once into memory.
+  static func materialize(_ dataset: any Dataset) throws -> InMemoryDataset {
+    let block = try dataset.rows(0..<dataset.rowCount)
+    return InMemoryDataset(
+      features: block.features, featureCount: dataset.featureCount, targets: block.targets,
+      targetCount: dataset.targetCount, featureNames: dataset.featureNames,
+      targetNames: dataset.targetNames, source: dataset.source)
+  }
+
+  /// A data file as the config describes it: read into memory, or opened for streaming.
+  static func openDataset(path: String, config data: DataConfig) throws -> any Dataset {
+    guard data.stream else { return try readDataset(path: path, config: data) }
+    try checkReadable(path)
+    let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+    return try HDF5StreamingDataset(
+      url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
+  }
+
+  static func checkReadable(_ path: String) throws {
     guard FileManager.default.isReadableFile(atPath: path) else {
       let exists = FileManager.default.fileExists(atPath: path)
       throw TrainingError.missingInput(
         "data file \(path) \(exists ? "cannot be read" : "does not exist") (data.path)")
     }
+  }
+
+  /// One data file, CSV or HDF5, as the config describes it.
+  static func readDataset(path: String, config data: DataConfig) throws -> InMemoryDataset {
+    let url = URL(fileURLWithPath: path)
+    try checkReadable(path)
     switch data.format {
     case .csv:
       let options = CSVOptions(
@@ -127,14 +138,5 @@ public struct PreparedData {
       }
     }
     return (w, b)
-  }
-}
-
-extension InMemoryDataset {
-  /// The same rows with other feature values (same count).
-  func replacingFeatures(_ features: [Double]) -> InMemoryDataset {
-    InMemoryDataset(
-      features: features, featureCount: featureCount, targets: targets, targetCount: targetCount,
-      featureNames: featureNames, targetNames: targetNames, source: source)
   }
 }

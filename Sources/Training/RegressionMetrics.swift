@@ -27,31 +27,59 @@ public struct RegressionMetrics: Equatable, Sendable, Codable {
   public init(predictions: [Double], targets: [Double], targetCount: Int) {
     precondition(predictions.count == targets.count, "predictions and targets differ in size")
     precondition(targetCount > 0 && targets.count % targetCount == 0, "bad target count")
-    let rows = targets.count / targetCount
+    var accumulator = Accumulator(targetCount: targetCount)
+    accumulator.add(predictions: predictions, targets: targets)
+    self = accumulator.metrics
+  }
+}
+
+extension RegressionMetrics {
+  /// The same figures accumulated block by block: sums of squared and absolute residuals, and
+  /// per target Welford's running mean and M2 of the targets, so that R² = 1 − SS_res/SS_tot is
+  /// exact to rounding without a second pass.
+  public struct Accumulator {
+    let targetCount: Int
+    var rows = 0
     var squared = 0.0
     var absolute = 0.0
-    var residualPerTarget = [Double](repeating: 0, count: targetCount)
-    var meanPerTarget = [Double](repeating: 0, count: targetCount)
-    for i in 0..<targets.count {
-      let residual = predictions[i] - targets[i]
-      squared += residual * residual
-      absolute += Swift.abs(residual)
-      residualPerTarget[i % targetCount] += residual * residual
-      meanPerTarget[i % targetCount] += targets[i]
+    var residualPerTarget: [Double]
+    var meanPerTarget: [Double]
+    var m2PerTarget: [Double]
+
+    public init(targetCount: Int) {
+      self.targetCount = targetCount
+      residualPerTarget = Array(repeating: 0, count: targetCount)
+      meanPerTarget = Array(repeating: 0, count: targetCount)
+      m2PerTarget = Array(repeating: 0, count: targetCount)
     }
-    for j in 0..<targetCount { meanPerTarget[j] /= Double(max(rows, 1)) }
-    var totalPerTarget = [Double](repeating: 0, count: targetCount)
-    for i in 0..<targets.count {
-      let deviation = targets[i] - meanPerTarget[i % targetCount]
-      totalPerTarget[i % targetCount] += deviation * deviation
+
+    public mutating func add(predictions: [Double], targets: [Double]) {
+      precondition(predictions.count == targets.count && targets.count % targetCount == 0)
+      for start in stride(from: 0, to: targets.count, by: targetCount) {
+        rows += 1
+        let n = Double(rows)
+        for j in 0..<targetCount {
+          let y = targets[start + j]
+          let residual = predictions[start + j] - y
+          squared += residual * residual
+          absolute += Swift.abs(residual)
+          residualPerTarget[j] += residual * residual
+          let delta = y - meanPerTarget[j]
+          meanPerTarget[j] += delta / n
+          m2PerTarget[j] += delta * (y - meanPerTarget[j])
+        }
+      }
     }
-    let r2PerTarget = (0..<targetCount).map { j -> Double in
-      if totalPerTarget[j] == 0 { return residualPerTarget[j] == 0 ? 1 : 0 }
-      return 1 - residualPerTarget[j] / totalPerTarget[j]
+
+    public var metrics: RegressionMetrics {
+      let n = Double(max(rows * targetCount, 1))
+      let r2 = (0..<targetCount).map { j -> Double in
+        if m2PerTarget[j] == 0 { return residualPerTarget[j] == 0 ? 1 : 0 }
+        return 1 - residualPerTarget[j] / m2PerTarget[j]
+      }
+      return RegressionMetrics(
+        mse: squared / n, rmse: (squared / n).squareRoot(), mae: absolute / n,
+        r2: r2.reduce(0, +) / Double(targetCount), rows: rows)
     }
-    let n = Double(max(targets.count, 1))
-    self.init(
-      mse: squared / n, rmse: (squared / n).squareRoot(), mae: absolute / n,
-      r2: r2PerTarget.reduce(0, +) / Double(targetCount), rows: rows)
   }
 }

@@ -83,7 +83,7 @@ public final class Trainer {
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let record = EpochRecord(
       epoch: epoch + 1, step: state.step, trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
-      validation: validationMetrics(), learningRate: optimizer.learningRate,
+      validation: try validationMetrics(), learningRate: optimizer.learningRate,
       rowsPerSecond: Double(state.epochRows) / max(seconds, 1e-9))
     state.epochLossSum = 0
     state.epochRows = 0
@@ -142,18 +142,22 @@ public final class Trainer {
   }
 
   /// MSE, RMSE, MAE and R² of the model on the validation rows, in the targets' units.
-  public func validationMetrics() -> RegressionMetrics? {
+  public func validationMetrics() throws -> RegressionMetrics? {
     guard let validation = data.validation else { return nil }
-    return metrics(on: validation)
+    return try metrics(on: validation)
   }
 
-  /// The model's metrics on prepared rows.
-  public func metrics(on dataset: InMemoryDataset) -> RegressionMetrics {
-    let predictions = noGrad {
-      model(Tensor(shape: [dataset.rowCount, dataset.featureCount], scalars: dataset.features))
+  /// The model's metrics on prepared rows, read in blocks so that a streamed data set is never
+  /// held whole.
+  public func metrics(on dataset: any Dataset) throws -> RegressionMetrics {
+    var accumulator = RegressionMetrics.Accumulator(targetCount: dataset.targetCount)
+    try RunSummary.LeastSquaresReference.forEachBlock(of: dataset) { block in
+      let predictions = noGrad {
+        model(Tensor(shape: [block.rows, dataset.featureCount], scalars: block.features))
+      }
+      accumulator.add(predictions: predictions.scalars, targets: block.targets)
     }
-    return RegressionMetrics(
-      predictions: predictions.scalars, targets: dataset.targets, targetCount: dataset.targetCount)
+    return accumulator.metrics
   }
 
   private func updateEarlyStopping(_ record: EpochRecord) {

@@ -116,9 +116,12 @@ public final class TrainingRun {
       stoppedEarly: trainer.state.stoppedEarly,
       trainLoss: trainer.state.history.last?.trainLoss ?? .nan,
       validation: trainer.state.history.last?.validation,
-      training: trainer.metrics(on: data.training),
+      training: try trainer.metrics(on: data.training),
       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-      model: model, leastSquares: try leastSquaresReference(data: data, model: model))
+      model: model,
+      leastSquares: config.loss.kind == .mse && config.loss.l2 == 0
+        ? try RunSummary.LeastSquaresReference(data: data, model: model, bias: config.model.bias)
+        : nil)
   }
 
   func file(_ name: String) -> URL { runDirectory.appendingPathComponent(name) }
@@ -176,48 +179,6 @@ public final class TrainingRun {
     }
     let plot = LossPlot(title: "\(config.name): loss by epoch", series: series)
     try AtomicFile.write(Data(plot.svg().utf8), to: file("loss.svg"))
-  }
-
-  /// The exact least-squares fit on the training rows, for MSE without penalty: the optimum
-  /// training is heading for.
-  func leastSquaresReference(data: PreparedData, model: FittedModel) throws
-    -> RunSummary.LeastSquaresReference?
-  {
-    guard config.loss.kind == .mse, config.loss.l2 == 0 else { return nil }
-    let rows = data.training.rowCount
-    let terms = data.termCount
-    let targets = data.targetCount
-    let bias = config.model.bias
-    let columns = terms + (bias ? 1 : 0)
-    guard rows >= columns else { return nil }
-    var design = [Double](repeating: 1, count: rows * columns)
-    for r in 0..<rows {
-      for k in 0..<terms { design[r * columns + k] = data.rawTrainingTerms[r * terms + k] }
-    }
-    let solution = try LeastSquares.solve(
-      design: design, rows: rows, columns: columns, targets: data.training.targets,
-      rightHandSides: targets)
-    let weights = Array(solution[..<(terms * targets)])
-    let intercept = bias ? Array(solution[(terms * targets)...]) : [Double](repeating: 0, count: targets)
-    func mse(_ w: [Double], _ b: [Double]) -> Double {
-      var total = 0.0
-      for r in 0..<rows {
-        for j in 0..<targets {
-          var prediction = b[j]
-          for k in 0..<terms { prediction += w[k * targets + j] * data.rawTrainingTerms[r * terms + k] }
-          let residual = prediction - data.training.targets[r * targets + j]
-          total += residual * residual
-        }
-      }
-      return total / Double(rows * targets)
-    }
-    let optimum = mse(weights, intercept)
-    let trained = mse(model.weights, model.intercept)
-    let difference = zip(model.weights + model.intercept, weights + intercept)
-      .map { Swift.abs($0 - $1) }.max() ?? 0
-    return .init(
-      weights: weights, intercept: intercept, trainMSE: optimum, gap: trained - optimum,
-      maxCoefficientDifference: difference)
   }
 }
 

@@ -98,3 +98,46 @@ final class ShippedConfigTests: XCTestCase {
       try Data(contentsOf: second.appendingPathComponent("model.json")))
   }
 }
+
+/// `data.stream` trains from the HDF5 file chunk by chunk instead of loading it.
+final class StreamingTests: XCTestCase {
+  func train(_ overrides: [String]) throws -> (Data, String) {
+    let folder = try FitProcess.temporaryDirectory(self)
+    var arguments = ["--config", "configs/linear-hdf5.json", "--set", "output.dir=\(folder.path)", "--json"]
+    for override in overrides { arguments += ["--set", override] }
+    let result = try FitProcess.run(arguments)
+    XCTAssertEqual(result.status, 0, result.standardError)
+    return (try Data(contentsOf: folder.appendingPathComponent("model.json")), result.standardOutput)
+  }
+
+  /// Without shuffling both read the rows in file order, so streaming changes nothing: the same
+  /// split, statistics, batches and so the same model, bit for bit.
+  func testStreamingInFileOrderGivesTheInMemoryModel() throws {
+    let (inMemory, _) = try train(["data.shuffle=false"])
+    let (streamed, summary) = try train(["data.shuffle=false", "data.stream=true"])
+    XCTAssertEqual(inMemory, streamed)
+    // The least-squares reference comes from the normal equations when streaming.
+    struct Summary: Decodable {
+      struct Reference: Decodable { var gap: Double; var maxCoefficientDifference: Double }
+      var leastSquares: Reference
+    }
+    let reference = try JSONDecoder().decode(Summary.self, from: Data(summary.utf8)).leastSquares
+    XCTAssertLessThan(Swift.abs(reference.gap), 1e-4)
+    XCTAssertLessThan(reference.maxCoefficientDifference, 0.01)
+  }
+
+  func testShuffledStreamingRecoversTheCoefficients() throws {
+    let (data, _) = try train(["data.stream=true", "data.standardize=true"])
+    struct Model: Decodable { var weights: [Double]; var intercept: [Double] }
+    let model = try JSONDecoder().decode(Model.self, from: data)
+    assertClose(model.weights, [2, -1, 0.5, 3], tolerance: 0.02)
+    assertClose(model.intercept, [-1], tolerance: 0.02)
+  }
+
+  func testStreamingIsOnlyForHDF5() throws {
+    let result = try FitProcess.run(["check", "--config", "configs/linear.json", "--set", "data.stream=true"])
+    XCTAssertEqual(result.status, 64)
+    XCTAssertTrue(result.standardError.contains("data.stream"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("not used with data.format \"csv\""), result.standardError)
+  }
+}

@@ -234,6 +234,7 @@ final class ConfigDefaultsTests: XCTestCase {
           "path": "/project/configs/d.h5",
           "shuffle": true,
           "standardize": true,
+          "stream": false,
           "targets": null,
           "validation": {
             "path": "/project/configs/v.h5"

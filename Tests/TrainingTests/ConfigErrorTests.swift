@@ -58,7 +58,7 @@ final class ConfigErrorTests: XCTestCase {
       #"{"data": {"path": "d.h5", "delimiter": ";"}}"#,
       "cfg.json:1:27: unknown key `data.delimiter` (not used with data.format \"hdf5\"); "
         + "expected one of: path, format, features, targets, validation, shuffle, standardize, "
-        + "missing, hdf5")
+        + "missing, hdf5, stream")
   }
 
   func testWrongTypeNamesKeyExpectedAndFound() {
