@@ -44,9 +44,11 @@ if [ $have_torch = 1 ]; then impls=torch1,torch,numpy; epoch_impls=torch,numpy; 
 } | tee "$OUT/machine.log"
 
 failed=()
+logs=()
 run() {
   local name=$1; shift
   echo "### $name: $*" >&2
+  logs+=("$OUT/$name.log")
   "$@" 2>"$OUT/$name.err" | tee "$OUT/$name.log"
   local status=${PIPESTATUS[0]}
   if [ "$status" != 0 ]; then failed+=("$name (exit $status, see $OUT/$name.err)"); cat "$OUT/$name.err" >&2; fi
@@ -73,7 +75,7 @@ run fit_closed    "$BENCH" closed-form --data "$DATA"
 run peer_closed   python3 "$PEERS/closed_form.py" "$DATA" --reps 3
 
 echo
-python3 scripts/bench_table.py "$OUT"/*.log | tee "$OUT/table.md"
+python3 scripts/bench_table.py "${logs[@]}" | tee "$OUT/table.md"
 [ $have_torch = 1 ] || echo "(PyTorch is not installed: no torch figures, and no peer for accum_*.)"
 echo "logs and table: $OUT"
 if ((${#failed[@]})); then

@@ -12,7 +12,7 @@ import Training
 /// `TrainingConfig.parse` (no validation split, no standardization, no shuffling), whose
 /// `PreparedData` is loaded once from lin_1m_32_contig.h5 before timing. The timed part is
 /// `Trainer.run()` for one epoch: BatchLoader batches, forward, backward, the checks for finite
-/// values, and the optimizer step.
+/// values, and the optimizer step. One untimed epoch runs before all of them.
 ///
 /// `impl=fit_swift_loop` is the same arithmetic without the loader: each batch is copied out of
 /// the in-memory arrays into tensors and run through `Linear`, the same summed-loss objective
@@ -27,6 +27,11 @@ enum EpochBenchmark {
     let prepared = try PreparedData.load(config(data: path, optimizer: "sgd", batchSize: 256))
     precondition(
       prepared.training.rowCount == reference.rows, "the whole file should be training data")
+    // One untimed epoch first, so that growing the heap and starting OpenBLAS's threads are not
+    // charged to whichever configuration happens to run first.
+    _ = try Trainer(
+      config: config(data: path, optimizer: "sgd", batchSize: 4096), data: prepared
+    ).run()
     for batchSize in batchSizes {
       for optimizer in optimizers {
         let name = "epoch/\(optimizer)/float64/b\(batchSize)/1m_32"
