@@ -49,6 +49,8 @@ def ratio(mine, peer):
 
 
 def aim(mine, peer, r):
+    if mine["impl"] != OURS:  # the aims are for fit's own path, not the diagnostic variants
+        return ""
     for prefix, peer_prefix, test, label in AIMS:
         if not mine["name"].startswith(prefix):
             continue
