@@ -74,7 +74,7 @@ let internalWorkloads: [(String, (Options) throws -> Void)] = [
 ]
 
 guard let options = parseOptions(Array(CommandLine.arguments.dropFirst())) else {
-  FileHandle.standardError.write(Data(usage.utf8))
+  FileHandle.standardError.write(Data((usage + "\n").utf8))
   exit(2)
 }
 let chosen =
@@ -82,7 +82,7 @@ let chosen =
   ? workloads : (workloads + internalWorkloads).filter { $0.0 == options.workload }
 guard !chosen.isEmpty else {
   FileHandle.standardError.write(
-    Data("fit-bench: unknown workload \(options.workload)\n\(usage)".utf8))
+    Data("fit-bench: unknown workload \(options.workload)\n\(usage)\n".utf8))
   exit(2)
 }
 do {
