@@ -12,22 +12,30 @@ protocol EpochOrder {
 /// drawn from the epoch's generator (or the identity without shuffling).
 struct PermutationOrder: EpochOrder {
   let dataset: any Dataset
-  var order: [Int]
+  /// The epoch's row order; nil for file order, read as ranges of consecutive rows.
+  var order: [Int]?
   var position = 0
 
   init(dataset: any Dataset, shuffle: Bool, random: inout SplitMix64) {
     self.dataset = dataset
-    order = Array(0..<dataset.rowCount)
-    if shuffle { random.shuffle(&order) }
+    if shuffle {
+      var permutation = Array(0..<dataset.rowCount)
+      random.shuffle(&permutation)
+      order = permutation
+    }
   }
 
   mutating func next(_ count: Int) throws -> (indices: [Int], block: RowBlock) {
-    let indices = Array(order[position..<min(position + count, order.count)])
-    position += indices.count
+    let end = min(position + count, dataset.rowCount)
+    defer { position = end }
+    guard let order else {
+      return (Array(position..<end), try dataset.rows(position..<end))
+    }
+    let indices = Array(order[position..<end])
     return (indices, try dataset.rows(at: indices))
   }
 
-  mutating func skip(_ count: Int) { position = min(position + count, order.count) }
+  mutating func skip(_ count: Int) { position = min(position + count, dataset.rowCount) }
 }
 
 /// For streaming data sets: the chunks in a shuffled order, taken `windowChunks` at a time; the

@@ -87,15 +87,25 @@ public struct InMemoryDataset: Dataset, Equatable {
   }
 
   /// A gather: row `indices[k]` becomes row `k`.
+  /// Gathers the rows with one allocation per matrix and one copy per row (this is the
+  /// shuffled loader's hot path).
   public func rows(at indices: [Int]) throws -> RowBlock {
-    var block = RowBlock(
-      reserving: indices.count, featureCount: featureCount, targetCount: targetCount)
-    for index in indices {
-      try checkRange(index..<(index + 1))
-      block.features += features[(index * featureCount)..<((index + 1) * featureCount)]
-      block.targets += targets[(index * targetCount)..<((index + 1) * targetCount)]
+    for index in indices { try checkRange(index..<(index + 1)) }
+    return RowBlock(
+      features: Self.gather(features, width: featureCount, rows: indices),
+      targets: Self.gather(targets, width: targetCount, rows: indices), rows: indices.count)
+  }
+
+  private static func gather(_ matrix: [Double], width: Int, rows: [Int]) -> [Double] {
+    guard width > 0 && !rows.isEmpty else { return [] }
+    return [Double](unsafeUninitializedCapacity: rows.count * width) { out, initialized in
+      matrix.withUnsafeBufferPointer { source in
+        for (r, index) in rows.enumerated() {
+          (out.baseAddress! + r * width).initialize(
+            from: source.baseAddress! + index * width, count: width)
+        }
+      }
+      initialized = rows.count * width
     }
-    block.rows = indices.count
-    return block
   }
 }
