@@ -83,9 +83,8 @@ extension Tensor {
     GradMode.$isEnabled.withValue(createGraph) {
       pendingGrad = seed
       for tensor in order.reversed() {
-        let function = tensor.gradFunction!
-        let rule = function.rule!
-        if !keepGraph { function.rule = nil }
+        let node = tensor.node!
+        if !keepGraph { tensor.node = .released(node.name) }
         guard let outputGrad = tensor.pendingGrad else { continue }
         tensor.pendingGrad = nil
         deliver(outputGrad, to: tensor)
@@ -106,16 +105,17 @@ extension Tensor {
               createGraph ? reduced : Tensor(shape: reduced.shape, scalars: reduced.scalars)
           }
         }
-        let inputs = function.inputs
-        switch rule {
-        case .unary(let backward):
-          receive(backward(outputGrad, inputs[0]), inputs[0])
-        case .binary(let backward):
-          let (ga, gb) = backward(outputGrad, inputs[0], inputs[1])
-          receive(ga, inputs[0])
-          receive(gb, inputs[1])
-        case .general(let backward):
+        switch node {
+        case .unary(_, let x, let backward):
+          receive(backward(outputGrad, x), x)
+        case .binary(_, let a, let b, let backward):
+          let (ga, gb) = backward(outputGrad, a, b)
+          receive(ga, a)
+          receive(gb, b)
+        case .many(_, let inputs, let backward):
           for (input, inputGrad) in zip(inputs, backward(outputGrad)) { receive(inputGrad, input) }
+        case .released:
+          preconditionFailure("topologicalOrder() lets no released node through")
         }
       }
     }
@@ -134,16 +134,14 @@ extension Tensor {
     visitMark = mark
     while let tensor = pending.popLast() {
       let next = nextInput.removeLast()
-      let function = tensor.gradFunction!
-      guard function.rule != nil else {
-        throw AutogradError.graphReleased(operation: function.name)
-      }
+      let node = tensor.node!
+      guard !node.isReleased else { throw AutogradError.graphReleased(operation: node.name) }
       var index = next
       var descended = false
-      while index < function.inputs.count {
-        let input = function.inputs[index]
+      while index < node.inputCount {
+        let input = node.input(index)
         index += 1
-        if input.gradFunction != nil, input.visitMark != mark {
+        if input.node != nil, input.visitMark != mark {
           input.visitMark = mark
           pending.append(tensor)
           nextInput.append(index)

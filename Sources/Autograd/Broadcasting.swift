@@ -156,8 +156,8 @@ extension Tensor {
     if targetCount == 1 {
       var total = 0.0
       scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
-      return Tensor.result(shape: target, scalars: [total], name: "SumToBackward", inputs: [self]) {
-        g in [g.broadcasted(to: source)]
+      return Tensor.result(shape: target, scalars: [total], name: "SumToBackward", input: self) {
+        g, _ in g.broadcasted(to: source)
       }
     }
     precondition(
@@ -173,8 +173,8 @@ extension Tensor {
         }
       }
     }
-    return Tensor.result(shape: target, scalars: values, name: "SumToBackward", inputs: [self]) {
-      g in [g.broadcasted(to: source)]
+    return Tensor.result(shape: target, scalars: values, name: "SumToBackward", input: self) {
+      g, _ in g.broadcasted(to: source)
     }
   }
 
@@ -201,8 +201,8 @@ extension Tensor {
         }
       }
     }
-    return Tensor.result(shape: outShape, scalars: values, name: "ExpandBackward", inputs: [self]) {
-      [$0]
+    return Tensor.result(shape: outShape, scalars: values, name: "ExpandBackward", input: self) {
+      g, _ in g
     }
   }
 }

@@ -6,8 +6,8 @@
 private func differentiableInput(_ x: Tensor) -> Tensor {
   if x.requiresGrad {
     return withGrad {
-      Tensor.result(shape: x.shape, scalars: x.scalars, name: "IdentityBackward", inputs: [x]) {
-        [$0]
+      Tensor.result(shape: x.shape, scalars: x.scalars, name: "IdentityBackward", input: x) {
+        g, _ in g
       }
     }
   }

@@ -20,14 +20,14 @@ extension Tensor {
   ) -> Tensor {
     let (shape, values) = broadcastElementwise(
       a.shape, a.scalars, b.shape, b.scalars, operation: name, op)
-    return result(shape: shape, scalars: values, name: name, inputs: [a, b], .binary(rule))
+    return result(shape: shape, scalars: values, name: name, inputs: a, b, rule: rule)
   }
 
   /// A unary op's value and, when recorded, its rule (given the output gradient and the input).
   @inline(__always)
   static func unary(
     _ x: Tensor, name: String, _ op: (Double) -> Double,
-    rule: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor
+    rule: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor?
   ) -> Tensor {
     let values = [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
       x.scalars.withUnsafeBufferPointer { px in
@@ -35,7 +35,7 @@ extension Tensor {
       }
       initialized = x.count
     }
-    return result(shape: x.shape, scalars: values, name: name, inputs: [x], .unary(rule))
+    return result(shape: x.shape, scalars: values, name: name, input: x, rule: rule)
   }
 
   /// Elementwise `op` on values only, never recorded: masks and constants.

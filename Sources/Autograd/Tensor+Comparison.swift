@@ -76,8 +76,8 @@ extension Tensor {
     let values = (0..<mask.count).map {
       mask.scalars[$0] != 0 ? left.scalars[$0] : right.scalars[$0]
     }
-    return result(shape: shape, scalars: values, name: "WhereBackward", inputs: [left, right]) { g in
-      [g * mask, g * (1 - mask)]
+    return result(shape: shape, scalars: values, name: "WhereBackward", inputs: left, right) {
+      g, _, _ in (g * mask, g * (1 - mask))
     }
   }
 }

@@ -19,59 +19,25 @@ extension Tensor {
       precondition(
         b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k, n])")
       let values = gemm(a.scalars, transposed: false, b.scalars, transposed: false, m: m, n: n, k: k)
-      return Tensor.result(shape: [m, n], scalars: values, name: "MmBackward", inputs: [a, b]) {
-        g in
-        if isGradEnabled {  // recording the backward pass: use differentiable ops
-          return [g.matmul(b.transposed()), a.transposed().matmul(g)]
-        }
-        let (savedA, savedB) = (a.scalars, b.scalars)
-        return [
-          a.requiresGrad
-            ? Tensor(
-              shape: [m, k],
-              scalars: gemm(g.scalars, transposed: false, savedB, transposed: true, m: m, n: k, k: n))
-            : nil,
-          b.requiresGrad
-            ? Tensor(
-              shape: [k, n],
-              scalars: gemm(savedA, transposed: true, g.scalars, transposed: false, m: k, n: n, k: m))
-            : nil,
-        ]
-      }
+      return Tensor.result(
+        shape: [m, n], scalars: values, name: "MmBackward", inputs: a, b,
+        rule: Tensor.matrixMatrixBackward)
     case (2, 1):
       let (m, k) = (a.shape[0], a.shape[1])
       precondition(
         b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k])")
       let values = gemv(a.scalars, rows: m, columns: k, transposed: false, b.scalars)
-      return Tensor.result(shape: [m], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
-        if isGradEnabled {
-          return [g.reshaped([m, 1]).matmul(b.reshaped([1, k])), a.transposed().matmul(g)]
-        }
-        let (savedA, savedB) = (a.scalars, b.scalars)
-        return [
-          a.requiresGrad ? Tensor(shape: [m, k], scalars: outer(g.scalars, savedB)) : nil,
-          b.requiresGrad
-            ? Tensor(shape: [k], scalars: gemv(savedA, rows: m, columns: k, transposed: true, g.scalars))
-            : nil,
-        ]
-      }
+      return Tensor.result(
+        shape: [m], scalars: values, name: "MvBackward", inputs: a, b,
+        rule: Tensor.matrixVectorBackward)
     case (1, 2):
       let (k, n) = (b.shape[0], b.shape[1])
       precondition(
         a.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([k]·[k, n])")
       let values = gemv(b.scalars, rows: k, columns: n, transposed: true, a.scalars)
-      return Tensor.result(shape: [n], scalars: values, name: "MvBackward", inputs: [a, b]) { g in
-        if isGradEnabled {
-          return [b.matmul(g), a.reshaped([k, 1]).matmul(g.reshaped([1, n]))]
-        }
-        let (savedA, savedB) = (a.scalars, b.scalars)
-        return [
-          a.requiresGrad
-            ? Tensor(shape: [k], scalars: gemv(savedB, rows: k, columns: n, transposed: false, g.scalars))
-            : nil,
-          b.requiresGrad ? Tensor(shape: [k, n], scalars: outer(savedA, g.scalars)) : nil,
-        ]
-      }
+      return Tensor.result(
+        shape: [n], scalars: values, name: "VmBackward", inputs: a, b,
+        rule: Tensor.vectorMatrixBackward)
     case (1, 1):
       precondition(a.shape == b.shape, "matmul: vectors of shapes \(a.shape) and \(b.shape) differ")
       return (a * b).sum()
@@ -80,14 +46,58 @@ extension Tensor {
     }
   }
 
+  /// C = A·B: ∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G; by BLAS with transpose flags unless the backward pass
+  /// is being recorded.
+  static func matrixMatrixBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?) {
+    if isGradEnabled { return (g.matmul(b.transposed()), a.transposed().matmul(g)) }
+    let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+    let ga = a.requiresGrad
+      ? Tensor(
+        shape: a.shape,
+        scalars: gemm(g.scalars, transposed: false, b.scalars, transposed: true, m: m, n: k, k: n))
+      : nil
+    let gb = b.requiresGrad
+      ? Tensor(
+        shape: b.shape,
+        scalars: gemm(a.scalars, transposed: true, g.scalars, transposed: false, m: k, n: n, k: m))
+      : nil
+    return (ga, gb)
+  }
+
+  /// y = A·v: ∂/∂A = g ⊗ v, ∂/∂v = Aᵀ·g.
+  static func matrixVectorBackward(_ g: Tensor, _ a: Tensor, _ v: Tensor) -> (Tensor?, Tensor?) {
+    let (m, k) = (a.shape[0], a.shape[1])
+    if isGradEnabled {
+      return (g.reshaped([m, 1]).matmul(v.reshaped([1, k])), a.transposed().matmul(g))
+    }
+    let ga = a.requiresGrad ? Tensor(shape: a.shape, scalars: outer(g.scalars, v.scalars)) : nil
+    let gv = v.requiresGrad
+      ? Tensor(shape: v.shape, scalars: gemv(a.scalars, rows: m, columns: k, transposed: true, g.scalars))
+      : nil
+    return (ga, gv)
+  }
+
+  /// y = vᵀ·B: ∂/∂v = B·g, ∂/∂B = v ⊗ g.
+  static func vectorMatrixBackward(_ g: Tensor, _ v: Tensor, _ b: Tensor) -> (Tensor?, Tensor?) {
+    let (k, n) = (b.shape[0], b.shape[1])
+    if isGradEnabled {
+      return (b.matmul(g), v.reshaped([k, 1]).matmul(g.reshaped([1, n])))
+    }
+    let gv = v.requiresGrad
+      ? Tensor(shape: v.shape, scalars: gemv(b.scalars, rows: k, columns: n, transposed: false, g.scalars))
+      : nil
+    let gb = b.requiresGrad ? Tensor(shape: b.shape, scalars: outer(v.scalars, g.scalars)) : nil
+    return (gv, gb)
+  }
+
   /// The transpose of a matrix (`x.T`); ∂/∂x = gᵀ.
   public func transposed() -> Tensor {
     precondition(rank == 2, "transposed() needs a matrix, shape is \(shape)")
     let (rows, columns) = (shape[0], shape[1])
     let values = Tensor.transpose(scalars, rows: rows, columns: columns)
     return Tensor.result(
-      shape: [columns, rows], scalars: values, name: "TransposeBackward", inputs: [self]
-    ) { g in [g.transposed()] }
+      shape: [columns, rows], scalars: values, name: "TransposeBackward", input: self
+    ) { g, _ in g.transposed() }
   }
 
   /// `transposed()`, in PyTorch's spelling.

@@ -7,8 +7,8 @@ extension Tensor {
     var total = 0.0
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
     let shape = self.shape
-    return Tensor.result(shape: [], scalars: [total], name: "SumBackward", inputs: [self]) { g in
-      [isGradEnabled ? g.broadcasted(to: shape) : Tensor.full(shape, value: g.scalars[0])]
+    return Tensor.result(shape: [], scalars: [total], name: "SumBackward", input: self) { g, x in
+      isGradEnabled ? g.broadcasted(to: x.shape) : Tensor.full(x.shape, value: g.scalars[0])
     }
   }
 
@@ -19,9 +19,11 @@ extension Tensor {
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
     let shape = self.shape
     let n = Double(count)
-    return Tensor.result(shape: [], scalars: [total / n], name: "MeanBackward", inputs: [self]) {
-      g in
-      [isGradEnabled ? (g / n).broadcasted(to: shape) : Tensor.full(shape, value: g.scalars[0] / n)]
+    return Tensor.result(shape: [], scalars: [total / n], name: "MeanBackward", input: self) {
+      g, x in
+      let n = Double(x.count)
+      return isGradEnabled
+        ? (g / n).broadcasted(to: x.shape) : Tensor.full(x.shape, value: g.scalars[0] / n)
     }
   }
 
@@ -70,9 +72,9 @@ extension Tensor {
     var outShape = keptShape
     if !keepDims { outShape.remove(at: axis) }
     let inputShape = shape
-    return Tensor.result(shape: outShape, scalars: values, name: name, inputs: [self]) { g in
+    return Tensor.result(shape: outShape, scalars: values, name: name, input: self) { g, _ in
       let expanded = g.reshaped(keptShape).broadcasted(to: inputShape)
-      return [scale == 1 ? expanded : expanded * scale]
+      return scale == 1 ? expanded : expanded * scale
     }
   }
 }

@@ -19,8 +19,8 @@ extension Tensor {
     if resolved == shape { return self }
     let original = shape
     return Tensor.result(
-      shape: resolved, scalars: scalars, name: "ReshapeBackward", inputs: [self]
-    ) { g in [g.reshaped(original)] }
+      shape: resolved, scalars: scalars, name: "ReshapeBackward", input: self
+    ) { g, _ in g.reshaped(original) }
   }
 
   /// Same as `reshaped(_:)`, in PyTorch's spelling.
@@ -49,14 +49,14 @@ extension Tensor {
     var outShape = shape
     outShape[axis] = range.count
     let original = shape
-    return Tensor.result(shape: outShape, scalars: values, name: "SliceBackward", inputs: [self]) {
-      g in
+    return Tensor.result(shape: outShape, scalars: values, name: "SliceBackward", input: self) {
+      g, _ in
       var before = original
       before[axis] = range.lowerBound
       var after = original
       after[axis] = original[axis] - range.upperBound
       let parts = [Tensor.zeros(before), g, Tensor.zeros(after)].filter { $0.shape[axis] > 0 }
-      return [Tensor.concat(parts, alongAxis: axis)]
+      return Tensor.concat(parts, alongAxis: axis)
     }
   }
 

@@ -35,8 +35,8 @@ public final class Tensor {
   /// (`.grad`). Set on leaves that require grad, and on non-leaves that called `retainGrad()`.
   public var grad: Tensor?
 
-  /// The recorded operation that produced this tensor (`grad_fn`); nil for a leaf.
-  public internal(set) var gradFunction: GradFunction?
+  /// How this tensor was made; nil for a leaf.
+  var node: GraphNode?
 
   /// Whether `backward()` stores this non-leaf's gradient in `grad` (set by `retainGrad()`).
   public private(set) var retainsGrad = false
@@ -77,11 +77,11 @@ public final class Tensor {
   }
 
   /// The result of a recorded operation. Internal: only ops create non-leaves.
-  init(shape: [Int], scalars: [Double], gradFunction: GradFunction?) {
+  init(shape: [Int], scalars: [Double], node: GraphNode) {
     self.shape = shape
     self.scalars = scalars
-    self.requiresGrad = gradFunction != nil
-    self.gradFunction = gradFunction
+    self.requiresGrad = true
+    self.node = node
   }
 }
 
@@ -96,7 +96,11 @@ extension Tensor {
 
   /// True for tensors made by the user, by an operation in no-grad mode, or by an operation none
   /// of whose inputs requires grad (`is_leaf`).
-  public var isLeaf: Bool { gradFunction == nil }
+  public var isLeaf: Bool { node == nil }
+
+  /// The name of the recorded operation that made this tensor, as PyTorch prints its `grad_fn`
+  /// (`MulBackward`, `MmBackward`, ...); nil for a leaf.
+  public var gradFunction: String? { node?.name }
 
   /// The only element of a one-element tensor (`item()`).
   public var item: Double {
@@ -227,7 +231,7 @@ extension Tensor: CustomStringConvertible {
   public var description: String {
     let values = count <= 12 ? "\(scalars)" : "\(Array(scalars.prefix(12)))…"
     var text = "Tensor(shape: \(shape), \(values)"
-    if let gradFunction { text += ", gradFunction: \(gradFunction.name)" }
+    if let gradFunction { text += ", gradFunction: \(gradFunction)" }
     else if requiresGrad { text += ", requiresGrad: true" }
     return text + ")"
   }
