@@ -93,16 +93,10 @@ extension Tensor {
           let reduced = inputGrad.summed(toShape: input.shape)
           if input.isLeaf {
             deliver(reduced, to: input)
-          } else if let pending = input.pendingGrad {
-            if !createGraph && pending.isLeaf {
-              pending.addInPlace(reduced)
-            } else {
-              input.pendingGrad = pending + reduced
-            }
           } else {
-            // A new tensor sharing storage copy-on-write, so in-place adds never alias.
-            input.pendingGrad =
-              createGraph ? reduced : Tensor(shape: reduced.shape, scalars: reduced.scalars)
+            // Never added into in place: a rule may hand one tensor to two inputs, (g, g), so
+            // a second gradient makes a new sum (rare: only shared subexpressions get two).
+            input.pendingGrad = input.pendingGrad.map { $0 + reduced } ?? reduced
           }
         }
         switch node {

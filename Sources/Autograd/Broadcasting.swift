@@ -104,7 +104,10 @@ extension Tensor {
       }
       return (aShape, values)
     }
-    let shape = checkedBroadcastShape(aShape, bShape, operation)
+    // A one-element operand of no higher rank leaves the other's shape: no shape to compute.
+    let shape =
+      b.count == 1 && bShape.count <= aShape.count
+      ? aShape : checkedBroadcastShape(aShape, bShape, operation)
     let count = shape.reduce(1, *)
     if b.count == 1 {
       let s = b[0]
