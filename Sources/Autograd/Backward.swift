@@ -120,11 +120,17 @@ extension Tensor {
   /// Throws before anything is changed if part of the graph was already released.
   func topologicalOrder() throws -> [Tensor] {
     let mark = traversalCounter.wrappingAdd(1, ordering: .relaxed).newValue
-    var order: [Tensor] = []
     // Iterative depth-first search. Two parallel stacks (the tensor, and the next of its inputs
-    // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call.
-    var pending: [Tensor] = [self]
-    var nextInput: [Int] = [0]
+    // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call;
+    // room reserved for a typical small graph so that appends do not regrow them.
+    var order: [Tensor] = []
+    var pending: [Tensor] = []
+    var nextInput: [Int] = []
+    order.reserveCapacity(16)
+    pending.reserveCapacity(16)
+    nextInput.reserveCapacity(16)
+    pending.append(self)
+    nextInput.append(0)
     visitMark = mark
     while let tensor = pending.popLast() {
       let next = nextInput.removeLast()
