@@ -29,7 +29,9 @@ if [ ! -f "$DATA/meta.json" ]; then
 fi
 
 swift build -c release --product fit-bench >&2 || exit 1
+swift build -c release --product fit >&2 || exit 1
 BENCH=$(swift build -c release --show-bin-path)/fit-bench
+FIT=$(swift build -c release --show-bin-path)/fit
 
 have_torch=0
 python3 -c 'import torch' 2>/dev/null && have_torch=1
@@ -73,6 +75,7 @@ else  # the io_only variants of hdf5_epoch.py, which cannot run without torch
 fi
 run fit_closed    "$BENCH" closed-form --data "$DATA"
 run peer_closed   python3 "$PEERS/closed_form.py" "$DATA" --reps 3
+run fit_batch     bash bench/batch_speedup.sh "$FIT" 3
 
 echo
 python3 scripts/bench_table.py "${logs[@]}" | tee "$OUT/table.md"
