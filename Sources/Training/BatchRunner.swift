@@ -92,6 +92,11 @@ public final class BatchRunner: @unchecked Sendable {
       arguments.append("--resume")  // an unfinished run continues from its last checkpoint
     }
     process.arguments = arguments
+    // Parallelism comes from running trainings side by side; OpenBLAS's own threads would only
+    // compete with them for the cores (its idle threads spin), so each run gets one.
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    process.environment = environment
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
