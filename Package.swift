@@ -21,7 +21,7 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "SeededRandom"),
     .target(name: "Models", dependencies: ["Autograd"]),
-    .target(name: "Optim", dependencies: ["Autograd"]),
+    .target(name: "Optim", dependencies: ["Autograd", "CKernels"]),
     .target(name: "DataIO", dependencies: ["CHDF5", "SeededRandom"]),
     .target(name: "Training", dependencies: ["Autograd", "Models", "Optim", "DataIO", "CBLAS"]),
     .executableTarget(
@@ -33,7 +33,11 @@ let package = Package(
       name: "fit-bench", dependencies: ["Autograd", "Optim", "DataIO", "Models", "Training"],
       path: "Sources/Benchmarks"),
 
-    // Implementation details: the C libraries from Debian.
+    // Implementation details: a C kernel compiled per vector width, and the C libraries from
+    // Debian.
+    .target(
+      name: "CKernels",
+      cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off", "-O3"])]),
     .systemLibrary(
       name: "CBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),

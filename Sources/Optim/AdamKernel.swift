@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The state of one parameter under Adam or AdamW (PyTorch's `state[p]`): the step count t, the
@@ -144,9 +145,10 @@ func adamStep(
   state.firstMoment.withUnsafeMutableBufferPointer { m in
     state.secondMoment.withUnsafeMutableBufferPointer { v in
       if state.maxSecondMoment == nil {
-        for i in 0..<parameter.count {
-          updateElement(i, parameter, m, v, maxSecondMoment: { $0 })
-        }
+        fit_adam_update(
+          parameter.baseAddress, gradient.baseAddress, m.baseAddress, v.baseAddress,
+          parameter.count, decayFactor, decays ? 1 : 0, l2Penalty, sign, lerpWeight,
+          oneMinusLerpWeight, beta2, oneMinusBeta2, negativeStepSize, biasCorrection2Sqrt, eps)
       } else {
         state.maxSecondMoment!.withUnsafeMutableBufferPointer { vMax in
           for i in 0..<parameter.count {
