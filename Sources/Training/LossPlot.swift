@@ -63,16 +63,19 @@ public struct LossPlot {
     out += "<g stroke=\"#333\" fill=\"none\">"
     out += "<rect x=\"\(format(m.left))\" y=\"\(format(m.top))\" width=\"\(format(plotWidth))\" "
     out += "height=\"\(format(plotHeight))\"/></g>\n"
-    for i in 0...5 {
-      let fraction = Double(i) / 5
-      let xValue = xRange.0 + fraction * (xRange.1 - xRange.0)
+    for xValue in Self.ticks(from: xRange.0, to: xRange.1) {
       let x = px(xValue)
       out += "<line x1=\"\(format(x))\" y1=\"\(format(m.top))\" x2=\"\(format(x))\" "
       out += "y2=\"\(format(m.top + plotHeight))\" stroke=\"#ddd\"/>"
       out += "<text x=\"\(format(x))\" y=\"\(format(m.top + plotHeight + 18))\" "
       out += "text-anchor=\"middle\">\(format(xValue))</text>\n"
-      let yValue = yRange.0 + fraction * (yRange.1 - yRange.0)
-      let y = m.top + plotHeight - fraction * plotHeight
+    }
+    // On a log axis the ticks are whole decades (and so labelled 0.01, 0.1, 1, ...) when the range
+    // holds at least two; otherwise round values of the exponent.
+    let decades = (Int(yRange.0.rounded(.up))...Int(yRange.1.rounded(.down))).map(Double.init)
+    let yTicks = logScale && decades.count >= 2 ? decades : Self.ticks(from: yRange.0, to: yRange.1)
+    for yValue in yTicks {
+      let y = m.top + plotHeight - (yValue - yRange.0) / (yRange.1 - yRange.0) * plotHeight
       let label = logScale ? format(Foundation.pow(10, yValue)) : format(yValue)
       out += "<line x1=\"\(format(m.left))\" y1=\"\(format(y))\" x2=\"\(format(m.left + plotWidth))\" "
       out += "y2=\"\(format(y))\" stroke=\"#ddd\"/>"
@@ -102,6 +105,19 @@ public struct LossPlot {
       out += "\(escape(s.label))</text>\n"
     }
     return out + "</svg>\n"
+  }
+
+  /// Round tick values (1, 2 or 5 times a power of ten apart) covering [lower, upper], at most
+  /// about six of them.
+  static func ticks(from lower: Double, to upper: Double) -> [Double] {
+    let rough = (upper - lower) / 5
+    guard rough > 0 && rough.isFinite else { return [lower] }
+    let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    let first = (lower / step).rounded(.up)
+    let last = (upper / step + 1e-9).rounded(.down)
+    guard first <= last else { return [lower] }
+    return stride(from: first, through: last, by: 1).map { $0 * step }
   }
 
   private func escape(_ text: String) -> String {
