@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # fit batch's parallel speed-up: the same batch of 8 small runs with --jobs 1 and with --jobs 2,
 # wall time of each (median of REPS), and their ratio. Prints RESULT lines like the peers'.
-#   bench/batch_speedup.sh FIT_BINARY [REPS]
+# The runs: configs/linear.json's model and optimizer on lin_100k_16.h5 (100k rows, 16
+# features; from gen_data.py), 5 epochs of batch 256, over a grid of 4 learning rates × 2
+# micro-batch sizes, with the default checkpointing.
+#   bench/batch_speedup.sh FIT_BINARY DATA_DIR [REPS]
 set -euo pipefail
 FIT=$1
-REPS=${2:-3}
+DATA=$2
+REPS=${3:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -12,9 +16,10 @@ run() {  # jobs -> seconds
   local jobs=$1 start end
   rm -rf "$WORK/out"
   start=$(date +%s.%N)
-  "$FIT" batch --config "$ROOT/configs/poly.json" --quiet --jobs "$jobs" --out "$WORK/out" \
-    --grid optimizer.lr=0.1,0.05,0.02,0.01 --grid model.degree=2,3 \
-    --set training.epochs=150 >/dev/null
+  "$FIT" batch --config "$ROOT/configs/linear.json" --quiet --jobs "$jobs" --out "$WORK/out" \
+    --set "data.path=$DATA/lin_100k_16.h5" --set data.features=null --set data.targets=null \
+    --set training.epochs=5 --set training.batchSize=256 --set training.earlyStopping=null \
+    --grid optimizer.lr=0.05,0.02,0.01,0.005 --grid training.microBatchSize=64,256 >/dev/null
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f\n", b - a}' 
 }

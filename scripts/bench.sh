@@ -75,7 +75,7 @@ else  # the io_only variants of hdf5_epoch.py, which cannot run without torch
 fi
 run fit_closed    "$BENCH" closed-form --data "$DATA"
 run peer_closed   python3 "$PEERS/closed_form.py" "$DATA" --reps 3
-run fit_batch     bash bench/batch_speedup.sh "$FIT" 3
+run fit_batch     bash bench/batch_speedup.sh "$FIT" "$DATA" 3
 
 echo
 python3 scripts/bench_table.py "${logs[@]}" | tee "$OUT/table.md"

@@ -9,6 +9,22 @@ public struct GradCheckResult: CustomStringConvertible, Sendable {
   /// How many derivatives were compared.
   public var checked: Int
 
+  /// Nothing compared yet.
+  public init() {
+    maxAbsoluteError = 0
+    maxRelativeError = 0
+    checked = 0
+  }
+
+  /// Counts one derivative, computed both ways.
+  mutating func record(analytic: Double, numeric: Double) {
+    let error = Swift.abs(analytic - numeric)
+    maxAbsoluteError = max(maxAbsoluteError, error)
+    maxRelativeError = max(
+      maxRelativeError, error / max(1, Swift.abs(analytic), Swift.abs(numeric)))
+    checked += 1
+  }
+
   /// Whether the worst relative error is within `tolerance`.
   public func passes(tolerance: Double) -> Bool { maxRelativeError <= tolerance }
 
@@ -33,7 +49,7 @@ public struct GradCheckResult: CustomStringConvertible, Sendable {
 public func gradCheck(
   of f: ([Tensor]) throws -> Tensor, at inputs: [Tensor], step h: Double = 1e-6
 ) throws -> GradCheckResult {
-  var result = GradCheckResult(maxAbsoluteError: 0, maxRelativeError: 0, checked: 0)
+  var result = GradCheckResult()
   for (k, x) in inputs.enumerated() {
     func partial(_ xk: Tensor) throws -> Tensor {
       var arguments = inputs.map { $0.detached() }
@@ -50,13 +66,9 @@ public func gradCheck(
       let fPlus = try noGrad { try partial(Tensor(shape: x.shape, scalars: plus)) }
       let fMinus = try noGrad { try partial(Tensor(shape: x.shape, scalars: minus)) }
       for i in 0..<outputCount {
-        let numeric = (fPlus.scalars[i] - fMinus.scalars[i]) / (2 * h)
-        let exact = analytic.scalars[i * x.count + j]
-        let error = Swift.abs(exact - numeric)
-        result.maxAbsoluteError = max(result.maxAbsoluteError, error)
-        result.maxRelativeError = max(
-          result.maxRelativeError, error / max(1, Swift.abs(exact), Swift.abs(numeric)))
-        result.checked += 1
+        result.record(
+          analytic: analytic.scalars[i * x.count + j],
+          numeric: (fPlus.scalars[i] - fMinus.scalars[i]) / (2 * h))
       }
     }
   }
@@ -76,7 +88,7 @@ public func gradCheck(
   for parameter in parameters { parameter.grad = nil }
   try withGrad { try objective().backward() }
   return try parameters.map { parameter in
-    var result = GradCheckResult(maxAbsoluteError: 0, maxRelativeError: 0, checked: 0)
+    var result = GradCheckResult()
     for j in 0..<parameter.count {
       let original = parameter.scalars[j]
       parameter.scalars[j] = original + h
@@ -84,13 +96,8 @@ public func gradCheck(
       parameter.scalars[j] = original - h
       let minus = try noGrad { try objective().item }
       parameter.scalars[j] = original
-      let numeric = (plus - minus) / (2 * h)
-      let exact = parameter.grad?.scalars[j] ?? 0
-      let error = Swift.abs(exact - numeric)
-      result.maxAbsoluteError = max(result.maxAbsoluteError, error)
-      result.maxRelativeError = max(
-        result.maxRelativeError, error / max(1, Swift.abs(exact), Swift.abs(numeric)))
-      result.checked += 1
+      result.record(
+        analytic: parameter.grad?.scalars[j] ?? 0, numeric: (plus - minus) / (2 * h))
     }
     return result
   }

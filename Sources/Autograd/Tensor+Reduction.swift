@@ -6,7 +6,6 @@ extension Tensor {
   public func sum() -> Tensor {
     var total = 0.0
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
-    let shape = self.shape
     return Tensor.result(shape: [], scalars: [total], name: "SumBackward", input: self) { g, x in
       isGradEnabled ? g.broadcasted(to: x.shape) : Tensor.full(x.shape, value: g.scalars[0])
     }
@@ -17,7 +16,6 @@ extension Tensor {
     precondition(count > 0, "mean of an empty tensor")
     var total = 0.0
     scalars.withUnsafeBufferPointer { for v in $0 { total += v } }
-    let shape = self.shape
     let n = Double(count)
     return Tensor.result(shape: [], scalars: [total / n], name: "MeanBackward", input: self) {
       g, x in

@@ -41,19 +41,26 @@ public final class BatchRunner: @unchecked Sendable {
       throw OutputError.cannotCreate(batchDirectory.path, reason: error.localizedDescription)
     }
     let results = Results(count: plan.runs.count)
-    let queue = OperationQueue()
-    queue.maxConcurrentOperationCount = jobs
-    for (index, run) in plan.runs.enumerated() {
-      queue.addOperation { [self] in
-        let outcome = self.execute(run)
-        results.set(index, outcome)
-        let detail = outcome.skipped ? " (finished earlier, not run again)" : ""
-        self.reporter.info(
-          "[\(run.name)] \(outcome.status)\(detail)"
-            + (outcome.message.isEmpty ? "" : ": \(outcome.message)"))
+    // `jobs` threads of our own (not the shared dispatch pool, which a blocking wait would
+    // starve) take the runs in order.
+    let next = Results.Counter()
+    let finished = DispatchSemaphore(value: 0)
+    for _ in 0..<min(jobs, plan.runs.count) {
+      let worker = Thread { [self] in
+        while let index = next.take(below: plan.runs.count) {
+          let run = plan.runs[index]
+          let outcome = execute(run)
+          results.set(index, outcome)
+          let detail = outcome.skipped ? " (finished earlier, not run again)" : ""
+          reporter.info(
+            "[\(run.name)] \(outcome.status)\(detail)"
+              + (outcome.message.isEmpty ? "" : ": \(outcome.message)"))
+        }
+        finished.signal()
       }
+      worker.start()
     }
-    queue.waitUntilAllOperationsAreFinished()
+    for _ in 0..<min(jobs, plan.runs.count) { finished.wait() }
     let sorted = results.all.sorted { a, b in
       let la = a.summary.map { $0.validation?.mse ?? $0.trainLoss } ?? .infinity
       let lb = b.summary.map { $0.validation?.mse ?? $0.trainLoss } ?? .infinity
@@ -82,45 +89,41 @@ public final class BatchRunner: @unchecked Sendable {
         run: run, status: "ok", message: "", summary: summary, seconds: summary.seconds,
         skipped: true)
     }
-    let process = Process()
-    process.executableURL = executable
     var arguments = ["train", "--config", run.configPath, "--json"]
     for override in run.overrides { arguments += ["--set", override] }
-    let checkpoints = batchDirectory.appendingPathComponent(run.name)
-      .appendingPathComponent("checkpoints")
+    let runDirectory = batchDirectory.appendingPathComponent(run.name)
+    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
     if resume && FileManager.default.fileExists(atPath: checkpoints.path) {
       arguments.append("--resume")  // an unfinished run continues from its last checkpoint
     }
-    process.arguments = arguments
     // Parallelism comes from running trainings side by side; OpenBLAS's own threads would only
     // compete with them for the cores (its idle threads spin), so each run gets one.
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    do {
-      try process.run()
-    } catch {
-      return Outcome(run: run, status: "failed", message: "cannot start fit: \(error)", summary: nil, seconds: 0)
+    let outputFile = batchDirectory.appendingPathComponent(".\(run.name).stdout")
+    let errorFile = batchDirectory.appendingPathComponent(".\(run.name).stderr")
+    defer {
+      try? FileManager.default.removeItem(at: outputFile)
+      try? FileManager.default.removeItem(at: errorFile)
     }
-    nonisolated(unsafe) var errorData = Data()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
-    let outputData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
+    let status: Int32
+    do {
+      status = try ChildProcess.run(
+        executable.path, arguments, environment: environment, standardOutput: outputFile.path,
+        standardError: errorFile.path)
+    } catch {
+      return Outcome(run: run, status: "failed", message: "\(error)", summary: nil, seconds: 0)
+    }
+    let outputData = (try? Data(contentsOf: outputFile)) ?? Data()
+    let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
     let seconds = Date().timeIntervalSince(start)
-    guard process.terminationStatus == 0,
-      let summary = try? decoder.decode(RunSummary.self, from: outputData)
-    else {
+    guard status == 0, let summary = try? decoder.decode(RunSummary.self, from: outputData) else {
       let lines = String(decoding: errorData, as: UTF8.self).split(separator: "\n")
-      let message = lines.last(where: { $0.contains("error") }).map(String.init) ?? lines.last.map(String.init)
-        ?? "exit status \(process.terminationStatus)"
+      let message =
+        lines.last(where: { $0.contains("error") }).map(String.init) ?? lines.last.map(String.init)
+        ?? "exit status \(status)"
       return Outcome(
-        run: run, status: "failed (exit \(process.terminationStatus))",
+        run: run, status: "failed (exit \(status))",
         message: message.replacingOccurrences(of: "fit: error: ", with: ""), summary: nil,
         seconds: seconds)
     }
@@ -202,4 +205,17 @@ private final class Results: @unchecked Sendable {
   init(count: Int) { outcomes = Array(repeating: nil, count: count) }
   func set(_ index: Int, _ outcome: BatchRunner.Outcome) { lock.withLock { outcomes[index] = outcome } }
   var all: [BatchRunner.Outcome] { lock.withLock { outcomes.compactMap { $0 } } }
+
+  /// Hands out 0, 1, 2, ... to concurrent workers.
+  final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+      lock.withLock {
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+      }
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import DataIO
 import Foundation
+import TestSupport
 import XCTest
 
 /// Files written by h5py must read as numpy holds them, bit for bit, and bad files must give

@@ -63,10 +63,15 @@ public struct FitProcess {
 
   /// A fresh temporary folder, removed when the test ends.
   public static func temporaryDirectory(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "fit-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
+    try TestSupport.temporaryDirectory(for: test)
   }
+}
+
+/// A fresh directory under the system's temporary directory, removed when the test ends.
+public func temporaryDirectory(for test: XCTestCase) throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "fit-tests-\(UUID().uuidString)", isDirectory: true)
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+  return url
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Optim
 import Training
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -215,7 +216,7 @@ final class CheckpointFileTests: XCTestCase {
       out.append(repr(float(f["metrics/val_mse"][-1])))
       print("\\n".join(out))
       """
-    let lines = try runPython(script, [url.path]).split(separator: "\n").map(String.init)
+    let lines = try Python.run(script, [url.path]).split(separator: "\n").map(String.init)
     let weight = checkpoint.parameters[0].values
     let expected = [
       "\(weight[0])", "\(weight[1])", "\(weight[2])", "\(checkpoint.parameters[1].values[0])",
@@ -239,7 +240,7 @@ final class CheckpointFileTests: XCTestCase {
 /// A valid HDF5 file that is not a checkpoint.
 enum HDF5FileForTests {
   static func write(_ url: URL) throws -> URL {
-    _ = try runPython(
+    _ = try Python.run(
       "import h5py, sys; f = h5py.File(sys.argv[1], 'w'); f['x'] = [1.0, 2.0]; f.close()",
       [url.path])
     return url

@@ -74,28 +74,4 @@ func metricsWithoutSpeed(_ url: URL) throws -> [String] {
   }
 }
 
-/// Runs `python3 -c script args...`, returning standard output; fails the test with what to
-/// install when python3 or h5py is missing.
-func runPython(_ script: String, _ arguments: [String] = []) throws -> String {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3", "-c", script] + arguments
-  let output = Pipe()
-  let errors = Pipe()
-  process.standardOutput = output
-  process.standardError = errors
-  try process.run()
-  let data = output.fileHandleForReading.readDataToEndOfFile()
-  let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  guard process.terminationStatus == 0 else {
-    throw PythonFailure(
-      description: "python3 failed (it needs h5py and numpy: pip install h5py numpy): "
-        + String(decoding: errorData, as: UTF8.self))
-  }
-  return String(decoding: data, as: UTF8.self)
-}
 
-struct PythonFailure: Error, CustomStringConvertible {
-  var description: String
-}

@@ -28,6 +28,16 @@ final class LossPlotTests: XCTestCase {
     }
   }
 
+  /// Log scale with less than a decade between the rounded ends (0.25 to 30 has no whole decade
+  /// pair… 0.3 to 40 gives 1 and 10), and a single decade boundary, must both draw.
+  func testLogAxisWithFewOrNoDecadeBoundaries() {
+    for (low, high) in [(0.3, 40.0), (0.2, 0.9), (2.0, 500.0), (0.011, 0.019)] {
+      let points = [(x: 1.0, y: high), (x: 2.0, y: low)]
+      let svg = LossPlot(title: "t", series: [.init(label: "l", color: "#000", points: points)]).svg()
+      XCTAssertTrue(svg.hasSuffix("</svg>\n"), "\(low)...\(high)")
+    }
+  }
+
   func testTicksAreRoundNumbers() {
     XCTAssertEqual(LossPlot.ticks(from: 1, to: 20), [5, 10, 15, 20])
     let unit = LossPlot.ticks(from: 0, to: 1)

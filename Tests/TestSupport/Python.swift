@@ -5,13 +5,13 @@ import XCTest
 ///
 /// A missing `python3`, numpy or h5py makes the calling test fail with a message saying what to
 /// install (`make test` installs them): silently skipping would hide that nothing was checked.
-enum Python {
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+public enum Python {
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
   }
 
   /// Runs `python3 -c script args...` and returns its standard output.
-  static func run(_ script: String, _ arguments: [String] = []) throws -> String {
+  public static func run(_ script: String, _ arguments: [String] = []) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
@@ -24,8 +24,15 @@ enum Python {
     } catch {
       throw Failure(description: "cannot run python3 (\(error)); install it or run `make test`")
     }
+    // Drain standard error on another thread, so a chatty script cannot block on a full pipe.
+    nonisolated(unsafe) var errorData = Data()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      errorData = errors.fileHandleForReading.readDataToEndOfFile()
+      drained.signal()
+    }
     let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw Failure(
@@ -36,7 +43,7 @@ enum Python {
   }
 
   /// Fails unless numpy and h5py import.
-  static func requireH5py() throws {
+  public static func requireH5py() throws {
     do {
       _ = try run("import numpy, h5py")
     } catch {
@@ -45,13 +52,4 @@ enum Python {
           + "`make test`, which installs them): \(error)")
     }
   }
-}
-
-/// A fresh directory under the system's temporary directory, removed when the test ends.
-func temporaryDirectory(for test: XCTestCase) throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("fit-dataio-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-  return url
 }
