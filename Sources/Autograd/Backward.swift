@@ -106,6 +106,11 @@ extension Tensor {
           let (ga, gb) = backward(outputGrad, a, b)
           receive(ga, a)
           receive(gb, b)
+        case .ternary(_, let a, let b, let c, let backward):
+          let (ga, gb, gc) = backward(outputGrad, a, b, c)
+          receive(ga, a)
+          receive(gb, b)
+          receive(gc, c)
         case .many(_, let inputs, let backward):
           for (input, inputGrad) in zip(inputs, backward(outputGrad)) { receive(inputGrad, input) }
         case .released:

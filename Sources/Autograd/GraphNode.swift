@@ -11,6 +11,10 @@ enum GraphNode {
   case unary(String, Tensor, (_ g: Tensor, _ x: Tensor) -> Tensor?)
   /// Two inputs a, b; the rule maps (g, a, b) to (∂L/∂a, ∂L/∂b).
   case binary(String, Tensor, Tensor, (_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?))
+  /// Three inputs (fused operations such as `linear`).
+  case ternary(
+    String, Tensor, Tensor, Tensor,
+    (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ c: Tensor) -> (Tensor?, Tensor?, Tensor?))
   /// Any number of inputs; the rule maps g to one gradient per input.
   case many(String, [Tensor], (_ g: Tensor) -> [Tensor?])
   /// A node whose rule, saved values and inputs a backward pass without `retainGraph` freed.
@@ -18,8 +22,8 @@ enum GraphNode {
 
   var name: String {
     switch self {
-    case .unary(let name, _, _), .binary(let name, _, _, _), .many(let name, _, _),
-      .released(let name):
+    case .unary(let name, _, _), .binary(let name, _, _, _), .ternary(let name, _, _, _, _),
+      .many(let name, _, _), .released(let name):
       name
     }
   }
@@ -28,6 +32,7 @@ enum GraphNode {
     switch self {
     case .unary: 1
     case .binary: 2
+    case .ternary: 3
     case .many(_, let inputs, _): inputs.count
     case .released: 0
     }
@@ -37,6 +42,7 @@ enum GraphNode {
     switch self {
     case .unary(_, let x, _): x
     case .binary(_, let a, let b, _): index == 0 ? a : b
+    case .ternary(_, let a, let b, let c, _): index == 0 ? a : (index == 1 ? b : c)
     case .many(_, let inputs, _): inputs[index]
     case .released: preconditionFailure("a released node has no inputs")
     }
@@ -70,6 +76,20 @@ extension Tensor {
       return Tensor(shape: shape, scalars: scalars)
     }
     return Tensor(shape: shape, scalars: scalars, node: .binary(name, a, b, rule))
+  }
+
+  /// An operation's result with three inputs.
+  @inline(__always)
+  static func result(
+    shape: [Int], scalars: [Double], name: String, inputs a: Tensor, _ b: Tensor, _ c: Tensor,
+    rule: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ c: Tensor) -> (
+      Tensor?, Tensor?, Tensor?
+    )
+  ) -> Tensor {
+    guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad || c.requiresGrad) else {
+      return Tensor(shape: shape, scalars: scalars)
+    }
+    return Tensor(shape: shape, scalars: scalars, node: .ternary(name, a, b, c, rule))
   }
 
   /// An operation's result with any number of inputs.

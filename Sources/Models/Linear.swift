@@ -87,8 +87,7 @@ public struct Linear: Module {
       x.rank == 2 && x.shape[1] == inputFeatures,
       "Linear(\(inputFeatures) → \(outputFeatures)) needs input of shape [rows, "
         + "\(inputFeatures)], got \(x.shape)")
-    let product = x.matmul(weight)
-    guard let bias else { return product }
-    return product + bias
+    guard let bias else { return x.matmul(weight) }
+    return Tensor.linear(x, weight: weight, bias: bias)
   }
 }

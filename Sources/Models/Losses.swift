@@ -20,7 +20,9 @@ public func meanSquaredError(
   _ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean
 ) -> Tensor {
   checkShapes(prediction, target, "meanSquaredError")
-  return reduce((prediction - target).square(), reduction)
+  // One fused node rather than a subtraction, a square and a reduction.
+  let scale = reduction == .mean ? 1 / Double(max(prediction.count, 1)) : 1
+  return Tensor.squaredErrorSum(prediction, target, scale: scale)
 }
 
 /// Mean absolute error, `mean(|p − t|)` (`torch.nn.L1Loss`). Its gradient at `p = t` is 0.
@@ -91,6 +93,17 @@ public enum Loss: Sendable, Equatable {
     case .mse: meanSquaredError(prediction, target, reduction: reduction)
     case .mae: meanAbsoluteError(prediction, target, reduction: reduction)
     case .huber(let delta): huberLoss(prediction, target, delta: delta, reduction: reduction)
+    }
+  }
+
+  /// `scale ·` the sum of the elementwise terms: a micro-batch's share of a batch's mean loss
+  /// (scale = 1 / (batch rows × outputs)), in one node for MSE.
+  public func sum(_ prediction: Tensor, _ target: Tensor, scaledBy scale: Double) -> Tensor {
+    switch self {
+    case .mse:
+      checkShapes(prediction, target, "meanSquaredError")
+      return Tensor.squaredErrorSum(prediction, target, scale: scale)
+    case .mae, .huber: return self(prediction, target, reduction: .sum) * scale
     }
   }
 }

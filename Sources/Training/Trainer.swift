@@ -135,7 +135,7 @@ public final class Trainer {
   /// mean loss plus the penalty.
   func objective(prediction: Tensor, target: Tensor, batchRows: Int) -> Tensor {
     let scale = 1 / Double(batchRows * target.shape[1])
-    let objective = loss(prediction, target, reduction: .sum) * scale
+    let objective = loss.sum(prediction, target, scaledBy: scale)
     guard config.loss.l2 > 0 else { return objective }
     let share = Double(prediction.shape[0]) / Double(batchRows)
     return objective + l2Penalty(model, lambda: config.loss.l2) * share

@@ -105,3 +105,35 @@ final class GradCheckTests: XCTestCase {
     }
   }
 }
+
+/// The fused operations against their unfused definitions and finite differences.
+final class FusedOperationTests: XCTestCase {
+  var generator = SplitMix64(seed: 11)
+
+  func random(_ shape: [Int]) -> Tensor {
+    Tensor.randomUniform(shape, lower: -2, upper: 2, generator: &generator)
+  }
+
+  func testLinearEqualsMatmulPlusBias() throws {
+    let (x, w, b) = (random([5, 3]), random([3, 2]), random([2]))
+    assertClose(Tensor.linear(x, weight: w, bias: b).scalars, (x.matmul(w) + b).scalars, tolerance: 1e-14)
+    let result = try gradCheck(of: { Tensor.linear($0[0], weight: $0[1], bias: $0[2]).exp() }, at: [x, w, b])
+    XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(result)")
+    let second = try gradCheck(of: { inputs in
+      try! gradient(of: { Tensor.linear(x, weight: $0, bias: b).square().sum() }, at: inputs[0], createGraph: true)
+    }, at: [w])
+    XCTAssertLessThanOrEqual(second.maxRelativeError, 1e-6, "\(second)")
+  }
+
+  func testSquaredErrorSumEqualsItsDefinition() throws {
+    let (p, t) = (random([4, 2]), random([4, 2]))
+    let expected = ((p - t).square().sum() * 0.3).item
+    XCTAssertEqual(Tensor.squaredErrorSum(p, t, scale: 0.3).item, expected, accuracy: 1e-13)
+    let result = try gradCheck(of: { Tensor.squaredErrorSum($0[0], $0[1], scale: 0.3) }, at: [p, t])
+    XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(result)")
+    let h = try hessian(of: { Tensor.squaredErrorSum($0, t, scale: 0.5) }, at: p)
+    // ∂²/∂p² of 0.5·Σ(p − t)² is the identity.
+    let identity = (0..<64).map { $0 / 8 == $0 % 8 ? 1.0 : 0 }
+    assertClose(h.scalars, identity, tolerance: 1e-12)
+  }
+}

@@ -1,0 +1,99 @@
+// Fused operations: what a regression model computes at every step, as single graph nodes with
+// their own backward rules (like PyTorch's `addmm` and `mse_loss`), instead of three or four
+// elementary operations each. Fewer nodes mean fewer tensors made and freed per step, which is
+// most of the engine's cost at the small sizes regression works at.
+
+extension Tensor {
+  /// `x·W + b` for a batch `x` [rows, in], weights `W` [in, out] and bias `b` [out], added to
+  /// every row (`torch.addmm`, and `torch.nn.functional.linear` with W transposed).
+  ///
+  ///     ∂/∂x = G·Wᵀ     ∂/∂W = xᵀ·G     ∂/∂b = Σ_rows G
+  public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+    precondition(
+      x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0],
+      "linear: input \(x.shape) and weight \(weight.shape) do not fit ([rows, in]·[in, out])")
+    let (rows, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
+    precondition(bias.shape == [outputs], "linear: bias \(bias.shape) should be [\(outputs)]")
+    var values = gemm(
+      x.scalars, transposed: false, weight.scalars, transposed: false, m: rows, n: outputs,
+      k: inputs)
+    bias.scalars.withUnsafeBufferPointer { b in
+      values.withUnsafeMutableBufferPointer { out in
+        for r in 0..<rows {
+          for j in 0..<outputs { out[r * outputs + j] += b[j] }
+        }
+      }
+    }
+    return result(
+      shape: [rows, outputs], scalars: values, name: "AddmmBackward", inputs: x, weight, bias,
+      rule: linearBackward)
+  }
+
+  static func linearBackward(
+    _ g: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor
+  ) -> (Tensor?, Tensor?, Tensor?) {
+    if isGradEnabled {  // recording the backward pass: differentiable operations
+      return (
+        x.requiresGrad ? g.matmul(w.transposed()) : nil,
+        w.requiresGrad ? x.transposed().matmul(g) : nil,
+        b.requiresGrad ? g.sum(alongAxis: 0) : nil
+      )
+    }
+    let (rows, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[1])
+    let gx =
+      x.requiresGrad
+      ? Tensor(
+        shape: x.shape,
+        scalars: gemm(g.scalars, transposed: false, w.scalars, transposed: true, m: rows, n: inputs, k: outputs))
+      : nil
+    let gw =
+      w.requiresGrad
+      ? Tensor(
+        shape: w.shape,
+        scalars: gemm(x.scalars, transposed: true, g.scalars, transposed: false, m: inputs, n: outputs, k: rows))
+      : nil
+    var gb: Tensor?
+    if b.requiresGrad {
+      var sums = [Double](repeating: 0, count: outputs)
+      g.scalars.withUnsafeBufferPointer { grad in
+        for r in 0..<rows {
+          for j in 0..<outputs { sums[j] += grad[r * outputs + j] }
+        }
+      }
+      gb = Tensor(shape: b.shape, scalars: sums)
+    }
+    return (gx, gw, gb)
+  }
+
+  /// `scale · Σᵢ (pᵢ − tᵢ)²` over same-shape tensors: the mean squared error with
+  /// `scale = 1/n` (`torch.nn.functional.mse_loss`), or a micro-batch's share of a batch's mean.
+  ///
+  ///     ∂/∂p = 2·scale·(p − t)·g     ∂/∂t = −∂/∂p
+  public static func squaredErrorSum(
+    _ prediction: Tensor, _ target: Tensor, scale: Double = 1
+  ) -> Tensor {
+    precondition(
+      prediction.shape == target.shape,
+      "squaredErrorSum: prediction \(prediction.shape) and target \(target.shape) differ")
+    var total = 0.0
+    prediction.scalars.withUnsafeBufferPointer { p in
+      target.scalars.withUnsafeBufferPointer { t in
+        for i in 0..<p.count {
+          let residual = p[i] - t[i]
+          total += residual * residual
+        }
+      }
+    }
+    return result(
+      shape: [], scalars: [scale * total], name: "MseLossBackward", inputs: prediction, target
+    ) { g, p, t in
+      if isGradEnabled {
+        let gp = (p - t) * (2 * scale) * g
+        return (p.requiresGrad ? gp : nil, t.requiresGrad ? -gp : nil)
+      }
+      let factor = 2 * scale * g.scalars[0]
+      let gp = combine(p, t) { p, t in factor * (p - t) }
+      return (p.requiresGrad ? gp : nil, t.requiresGrad ? gp.map { -$0 } : nil)
+    }
+  }
+}
