@@ -5,6 +5,8 @@ import Synchronization
 private let traversalCounter = Atomic<UInt64>(0)
 
 extension Tensor {
+  nonisolated(unsafe) static let unitSeed = Tensor(1)
+
   /// Computes the gradient of this scalar with respect to every leaf that requires grad, and
   /// *adds* it to their `grad` (`loss.backward()`).
   ///
@@ -22,7 +24,7 @@ extension Tensor {
   public func backward(retainGraph: Bool = false, createGraph: Bool = false) throws {
     guard count == 1 else { throw AutogradError.nonScalarOutput(shape: shape) }
     try backward(
-      gradient: Tensor(shape: shape, scalars: [1]), retainGraph: retainGraph,
+      gradient: try implicitSeed(), retainGraph: retainGraph,
       createGraph: createGraph)
   }
 
@@ -43,12 +45,18 @@ extension Tensor {
     let seed = try seed ?? implicitSeed()
     let found = try propagate(
       seed: seed, retainGraph: retainGraph, createGraph: createGraph, capture: inputs)
-    return zip(inputs, found).map { input, grad in grad ?? Tensor.zeros(input.shape) }
+    return zip(inputs, found).map { input, grad in
+      guard let grad else { return Tensor.zeros(input.shape) }
+      // The shared unit seed itself (asked for ∂y/∂y) must not reach the caller, who may write.
+      return grad === Tensor.unitSeed ? Tensor(shape: grad.shape, scalars: grad.scalars) : grad
+    }
   }
 
+  /// ∂L/∂L = 1 in this tensor's one-element shape. For shape [] (every loss) a shared tensor,
+  /// which is safe because the engine never writes into a gradient it is given.
   private func implicitSeed() throws -> Tensor {
     guard count == 1 else { throw AutogradError.nonScalarOutput(shape: shape) }
-    return Tensor(shape: shape, scalars: [1])
+    return shape.isEmpty ? Tensor.unitSeed : Tensor(shape: shape, scalars: [1])
   }
 
   /// The engine. With `capture == nil` gradients accumulate into leaves' (and retaining

@@ -178,3 +178,17 @@ final class LockedBox<Value>: @unchecked Sendable {
     set { lock.withLock { stored = newValue } }
   }
 }
+
+final class SeedTests: XCTestCase {
+  /// ∂y/∂y is 1; the tensor handed back is the caller's to change, and changing it changes
+  /// nothing for later backward passes.
+  func testGradientOfAnOutputWithRespectToItselfIsAFreshOne() throws {
+    let x = Tensor([3], requiresGrad: true)
+    let y = (x * x).sum()
+    let own = try y.gradients(withRespectTo: [y], retainGraph: true)[0]
+    XCTAssertEqual(own.scalars, [1])
+    own.scalars[0] = 42
+    try y.backward()
+    XCTAssertEqual(x.grad?.scalars, [6])
+  }
+}
