@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A fresh number per graph traversal, so a tensor's `visitMark` tells whether the current
 /// traversal has seen it without a set of visited nodes.
 private let traversalCounter = Atomic<UInt64>(0)
@@ -134,14 +138,17 @@ extension Tensor {
   func topologicalOrder() throws -> [Tensor] {
     let mark = traversalCounter.wrappingAdd(1, ordering: .relaxed).newValue
     // Iterative depth-first search. Two parallel stacks (the tensor, and the next of its inputs
-    // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call;
-    // room reserved for a typical small graph so that appends do not regrow them.
+    // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call.
+    // The stacks are this thread's, reused from call to call, so a backward pass allocates none.
+    let scratch = TraversalScratch.current
+    var pending = scratch.takeTensors()
+    var nextInput = scratch.takeIndices()
+    defer {
+      scratch.giveBack(&pending)
+      scratch.giveBack(&nextInput)
+    }
     var order: [Tensor] = []
-    var pending: [Tensor] = []
-    var nextInput: [Int] = []
-    order.reserveCapacity(16)
-    pending.reserveCapacity(16)
-    nextInput.reserveCapacity(16)
+    order.reserveCapacity(8)
     pending.append(self)
     nextInput.append(0)
     visitMark = mark
@@ -195,3 +202,51 @@ extension Tensor {
     }
   }
 }
+
+/// Per-thread stacks for `topologicalOrder`, kept between calls. A caller takes an array out
+/// (leaving an empty one, so that the array it holds stays uniquely referenced and grows in
+/// place) and gives it back emptied, capacity kept; a nested call on the same thread simply
+/// starts with a fresh array.
+final class TraversalScratch {
+  private var tensors: [Tensor] = []
+  private var indices: [Int] = []
+
+  func takeTensors() -> [Tensor] {
+    defer { tensors = [] }
+    return tensors
+  }
+
+  func takeIndices() -> [Int] {
+    defer { indices = [] }
+    return indices
+  }
+
+  func giveBack(_ array: inout [Tensor]) {
+    array.removeAll(keepingCapacity: true)
+    if array.capacity > tensors.capacity { swap(&array, &tensors) }
+  }
+
+  func giveBack(_ array: inout [Int]) {
+    array.removeAll(keepingCapacity: true)
+    if array.capacity > indices.capacity { swap(&array, &indices) }
+  }
+
+  /// This thread's scratch, created on first use and freed with the thread.
+  static var current: TraversalScratch {
+    if let existing = pthread_getspecific(scratchKey) {
+      return Unmanaged<TraversalScratch>.fromOpaque(existing).takeUnretainedValue()
+    }
+    let scratch = TraversalScratch()
+    pthread_setspecific(scratchKey, Unmanaged.passRetained(scratch).toOpaque())
+    return scratch
+  }
+}
+
+private let scratchKey: pthread_key_t = {
+  var key = pthread_key_t()
+  pthread_key_create(&key) { pointer in
+    guard let pointer else { return }
+    Unmanaged<TraversalScratch>.fromOpaque(pointer).release()
+  }
+  return key
+}()
