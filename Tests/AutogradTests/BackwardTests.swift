@@ -177,6 +177,7 @@ final class LockedBox<Value>: @unchecked Sendable {
     get { lock.withLock { stored } }
     set { lock.withLock { stored = newValue } }
   }
+  func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
 
 final class SeedTests: XCTestCase {
@@ -190,5 +191,24 @@ final class SeedTests: XCTestCase {
     own.scalars[0] = 42
     try y.backward()
     XCTAssertEqual(x.grad?.scalars, [6])
+  }
+}
+
+final class ConcurrentBackwardTests: XCTestCase {
+  /// Trainings on several threads at once each get exactly their own gradients: grad mode, the
+  /// traversal marks and the sort's scratch stacks are per thread or per call.
+  func testBackwardOnSeveralThreadsAtOnce() {
+    let results = LockedBox([Double](repeating: 0, count: 4))
+    DispatchQueue.concurrentPerform(iterations: 4) { worker in
+      let x = Tensor([Double(worker + 1)], requiresGrad: true)
+      for _ in 0..<2000 {
+        x.zeroGrad()
+        try! (x * x * Double(worker + 1)).sum().backward()
+      }
+      let value = x.grad!.scalars[0]
+      results.update { $0[worker] = value }
+    }
+    // ∂(k·x²)/∂x = 2k·x with x = k.
+    XCTAssertEqual(results.value, [2, 8, 18, 32])
   }
 }
