@@ -149,14 +149,7 @@ final class CheckpointCLITests: XCTestCase {
     let outcome = try CheckpointFitProcess.run(
       ["--config", config, "--quiet", "--resume", "--set", "training.epochs=3"],
       shellPrefix: "trap '' XFSZ; ulimit -f 64; exec")
-    XCTAssertEqual(outcome.status, 74, outcome.errors)
-    XCTAssertTrue(outcome.errors.contains("cannot write checkpoint "), outcome.errors)
-    XCTAssertTrue(outcome.errors.contains("earlier checkpoints are left intact"), outcome.errors)
-    XCTAssertEqual(
-      try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before)
-    let inspect = try CheckpointFitProcess.run(["inspect", checkpoints + "/last"])
-    XCTAssertEqual(inspect.status, 0, inspect.errors)
-    XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output)
+    try assertFailedWriteLeftCheckpointsIntact(outcome, checkpoints: checkpoints, before: before)
   }
 
   func testReadOnlyCheckpointFolderFailsClearlyAndLeavesEarlierCheckpointsIntact() throws {
@@ -174,15 +167,28 @@ final class CheckpointCLITests: XCTestCase {
       ["--config", config, "--quiet", "--resume", "--set", "training.epochs=3"],
       shellPrefix: getuid() == 0
         ? "exec setpriv --reuid=65534 --regid=65534 --clear-groups" : "exec")
-    XCTAssertEqual(outcome.status, 74, outcome.errors)
-    XCTAssertTrue(outcome.errors.contains("cannot write checkpoint "), outcome.errors)
     XCTAssertTrue(outcome.errors.contains("Permission denied"), outcome.errors)
-    XCTAssertTrue(outcome.errors.contains("earlier checkpoints are left intact"), outcome.errors)
+    try assertFailedWriteLeftCheckpointsIntact(outcome, checkpoints: checkpoints, before: before)
+  }
+
+  /// A run that could not write its checkpoint exits 74 saying so, and the checkpoints of the
+  /// earlier run are all still there, the last one still valid (step 30).
+  func assertFailedWriteLeftCheckpointsIntact(
+    _ outcome: CheckpointFitProcess.Outcome, checkpoints: String, before: [String],
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    XCTAssertEqual(outcome.status, 74, outcome.errors, file: file, line: line)
+    XCTAssertTrue(
+      outcome.errors.contains("cannot write checkpoint "), outcome.errors, file: file, line: line)
+    XCTAssertTrue(
+      outcome.errors.contains("earlier checkpoints are left intact"), outcome.errors, file: file,
+      line: line)
     XCTAssertEqual(
-      try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before)
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted(), before,
+      file: file, line: line)
     let inspect = try CheckpointFitProcess.run(["inspect", checkpoints + "/last"])
-    XCTAssertEqual(inspect.status, 0, inspect.errors)
-    XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output)
+    XCTAssertEqual(inspect.status, 0, inspect.errors, file: file, line: line)
+    XCTAssertTrue(inspect.output.contains("step 30,"), inspect.output, file: file, line: line)
   }
 
   func testCorruptLastCheckpointIsSkippedWithAWarningOnResume() throws {
@@ -285,10 +291,17 @@ final class CheckpointCLITests: XCTestCase {
     }
   }
 
-  func waitUntil(timeout: TimeInterval = 20, _ condition: () -> Bool) throws {
+  /// Polls `condition` until it holds; a timeout fails the test (it must not pass unchecked).
+  func waitUntil(
+    timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line,
+    _ condition: () -> Bool
+  ) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition() {
-      guard Date() < deadline else { throw XCTSkip("timed out waiting") }
+      guard Date() < deadline else {
+        XCTFail("timed out after \(timeout) s waiting for the condition", file: file, line: line)
+        throw CancellationError()
+      }
       usleep(10_000)
     }
   }
