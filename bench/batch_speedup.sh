@@ -3,7 +3,7 @@
 # wall time of each (median of REPS), and their ratio. Prints RESULT lines like the peers'.
 # The runs: configs/linear.json's model and optimizer on lin_100k_16.h5 (100k rows, 16
 # features; from gen_data.py), 5 epochs of batch 256, over a grid of 4 learning rates × 2
-# micro-batch sizes, with the default checkpointing.
+# micro-batch sizes, with the default checkpointing (every epoch, and the best).
 #   bench/batch_speedup.sh FIT_BINARY DATA_DIR [REPS]
 set -euo pipefail
 FIT=$1
@@ -19,6 +19,7 @@ run() {  # jobs -> seconds
   "$FIT" batch --config "$ROOT/configs/linear.json" --quiet --jobs "$jobs" --out "$WORK/out" \
     --set "data.path=$DATA/lin_100k_16.h5" --set data.features=null --set data.targets=null \
     --set training.epochs=5 --set training.batchSize=256 --set training.earlyStopping=null \
+    --set 'output.checkpointEvery={"epochs": 1}' \
     --grid optimizer.lr=0.05,0.02,0.01,0.005 --grid training.microBatchSize=64,256 >/dev/null
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f\n", b - a}' 

@@ -8,9 +8,12 @@ import Foundation
 /// data go to a temporary file in the same folder, which is flushed (`fsync`), renamed over the
 /// final name (atomic on POSIX file systems), and the folder is flushed so the rename survives a
 /// power cut.
+///
+/// `syncFolder: false` leaves the folder's flush to the caller, who writes several files into
+/// one folder and flushes it once (`syncFolder(of:)`) — a checkpoint and its pointers.
 public enum AtomicFile {
-  public static func write(_ data: Data, to url: URL) throws {
-    try write(to: url) { temporary in
+  public static func write(_ data: Data, to url: URL, syncFolder: Bool = true) throws {
+    try write(to: url, syncFolder: syncFolder) { temporary in
       guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
         throw OutputError.cannotCreate(url.path, reason: String(cString: strerror(errno)))
       }
@@ -18,7 +21,9 @@ public enum AtomicFile {
   }
 
   /// Lets `produce` write the temporary file however it likes (HDF5, say), then publishes it.
-  public static func write(to url: URL, produce: (URL) throws -> Void) throws {
+  public static func write(
+    to url: URL, syncFolder: Bool = true, produce: (URL) throws -> Void
+  ) throws {
     let folder = url.deletingLastPathComponent()
     let temporary = folder.appendingPathComponent(
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -28,11 +33,16 @@ public enum AtomicFile {
       guard rename(temporary.path, url.path) == 0 else {
         throw OutputError.writeFailed(url.path, reason: String(cString: strerror(errno)))
       }
-      try sync(path: folder.path)
+      if syncFolder { try sync(path: folder.path) }
     } catch {
       unlink(temporary.path)
       throw error
     }
+  }
+
+  /// Flushes the folder holding `url`, making the renames into it durable.
+  public static func syncFolder(of url: URL) throws {
+    try sync(path: url.deletingLastPathComponent().path)
   }
 
   /// `fsync` of a file or folder by path.

@@ -86,17 +86,24 @@ public struct CheckpointFolder {
     let name = Self.fileName(step: checkpoint.step)
     let target = url.appendingPathComponent(name)
     do {
-      try AtomicFile.write(to: target) { temporary in
+      // The checkpoint and its pointers are renamed into the folder, which is flushed once at
+      // the end. A crash before that flush can lose the renames but never leaves a pointer to a
+      // half-written file: each file is flushed before its rename, and a pointer to a missing
+      // checkpoint is passed over for the newest valid file.
+      try AtomicFile.write(to: target, syncFolder: false) { temporary in
         try checkpoint.write(to: temporary)
         // libhdf5 may defer writes to closing the file, where errors cannot be reported; reading
         // the file back (checksums and digest) makes sure a full disk never yields a published
         // checkpoint that is incomplete.
         _ = try Checkpoint.read(from: temporary)
       }
-      try AtomicFile.write(Data((name + "\n").utf8), to: url.appendingPathComponent("last"))
+      try AtomicFile.write(
+        Data((name + "\n").utf8), to: url.appendingPathComponent("last"), syncFolder: false)
       if let best = isBest ? name : bestFromAbandonedRun(checkpoint) {
-        try AtomicFile.write(Data((best + "\n").utf8), to: url.appendingPathComponent("best"))
+        try AtomicFile.write(
+          Data((best + "\n").utf8), to: url.appendingPathComponent("best"), syncFolder: false)
       }
+      try AtomicFile.syncFolder(of: target)
     } catch {
       throw CheckpointError.writeFailed(file: target.path, reason: Self.reason(error))
     }
