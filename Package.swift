@@ -18,7 +18,9 @@ let package = Package(
     // Public libraries.
     .target(
       name: "Autograd", dependencies: ["CBLAS", "SeededRandom"],
-      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+      swiftSettings: [
+        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+      ]),
     .target(name: "SeededRandom"),
     .target(name: "Models", dependencies: ["Autograd"]),
     .target(name: "Optim", dependencies: ["Autograd", "CKernels"]),

@@ -62,7 +62,9 @@ extension Tensor {
     shape: [Int], scalars: [Double], name: String, input x: Tensor,
     rule: @escaping (_ g: Tensor, _ x: Tensor) -> Tensor?
   ) -> Tensor {
-    guard GradMode.isEnabled && x.requiresGrad else { return Tensor(shape: shape, scalars: scalars) }
+    guard GradMode.isEnabled && x.requiresGrad else {
+      return Tensor(shape: shape, scalars: scalars)
+    }
     return Tensor(shape: shape, scalars: scalars, node: .unary(name, x, rule))
   }
 
@@ -82,9 +84,10 @@ extension Tensor {
   @inline(__always)
   static func result(
     shape: [Int], scalars: [Double], name: String, inputs a: Tensor, _ b: Tensor, _ c: Tensor,
-    rule: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ c: Tensor) -> (
-      Tensor?, Tensor?, Tensor?
-    )
+    rule:
+      @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ c: Tensor) -> (
+        Tensor?, Tensor?, Tensor?
+      )
   ) -> Tensor {
     guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad || c.requiresGrad) else {
       return Tensor(shape: shape, scalars: scalars)

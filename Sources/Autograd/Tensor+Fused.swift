@@ -44,13 +44,17 @@ extension Tensor {
       x.requiresGrad
       ? Tensor(
         shape: x.shape,
-        scalars: gemm(g.scalars, transposed: false, w.scalars, transposed: true, m: rows, n: inputs, k: outputs))
+        scalars: gemm(
+          g.scalars, transposed: false, w.scalars, transposed: true, m: rows, n: inputs, k: outputs)
+      )
       : nil
     let gw =
       w.requiresGrad
       ? Tensor(
         shape: w.shape,
-        scalars: gemm(x.scalars, transposed: true, g.scalars, transposed: false, m: inputs, n: outputs, k: rows))
+        scalars: gemm(
+          x.scalars, transposed: true, g.scalars, transposed: false, m: inputs, n: outputs, k: rows)
+      )
       : nil
     var gb: Tensor?
     if b.requiresGrad {

@@ -18,7 +18,8 @@ extension Tensor {
       let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
       precondition(
         b.shape[0] == k, "matmul: shapes \(a.shape) and \(b.shape) do not fit ([m, k]·[k, n])")
-      let values = gemm(a.scalars, transposed: false, b.scalars, transposed: false, m: m, n: n, k: k)
+      let values = gemm(
+        a.scalars, transposed: false, b.scalars, transposed: false, m: m, n: n, k: k)
       return Tensor.result(
         shape: [m, n], scalars: values, name: "MmBackward", inputs: a, b,
         rule: Tensor.matrixMatrixBackward)
@@ -51,12 +52,14 @@ extension Tensor {
   static func matrixMatrixBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?) {
     if isGradEnabled { return (g.matmul(b.transposed()), a.transposed().matmul(g)) }
     let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-    let ga = a.requiresGrad
+    let ga =
+      a.requiresGrad
       ? Tensor(
         shape: a.shape,
         scalars: gemm(g.scalars, transposed: false, b.scalars, transposed: true, m: m, n: k, k: n))
       : nil
-    let gb = b.requiresGrad
+    let gb =
+      b.requiresGrad
       ? Tensor(
         shape: b.shape,
         scalars: gemm(a.scalars, transposed: true, g.scalars, transposed: false, m: k, n: n, k: m))
@@ -71,8 +74,10 @@ extension Tensor {
       return (g.reshaped([m, 1]).matmul(v.reshaped([1, k])), a.transposed().matmul(g))
     }
     let ga = a.requiresGrad ? Tensor(shape: a.shape, scalars: outer(g.scalars, v.scalars)) : nil
-    let gv = v.requiresGrad
-      ? Tensor(shape: v.shape, scalars: gemv(a.scalars, rows: m, columns: k, transposed: true, g.scalars))
+    let gv =
+      v.requiresGrad
+      ? Tensor(
+        shape: v.shape, scalars: gemv(a.scalars, rows: m, columns: k, transposed: true, g.scalars))
       : nil
     return (ga, gv)
   }
@@ -83,8 +88,10 @@ extension Tensor {
     if isGradEnabled {
       return (b.matmul(g), v.reshaped([k, 1]).matmul(g.reshaped([1, n])))
     }
-    let gv = v.requiresGrad
-      ? Tensor(shape: v.shape, scalars: gemv(b.scalars, rows: k, columns: n, transposed: false, g.scalars))
+    let gv =
+      v.requiresGrad
+      ? Tensor(
+        shape: v.shape, scalars: gemv(b.scalars, rows: k, columns: n, transposed: false, g.scalars))
       : nil
     let gb = b.requiresGrad ? Tensor(shape: b.shape, scalars: outer(v.scalars, g.scalars)) : nil
     return (gv, gb)

@@ -231,8 +231,11 @@ extension Tensor: CustomStringConvertible {
   public var description: String {
     let values = count <= 12 ? "\(scalars)" : "\(Array(scalars.prefix(12)))…"
     var text = "Tensor(shape: \(shape), \(values)"
-    if let gradFunction { text += ", gradFunction: \(gradFunction)" }
-    else if requiresGrad { text += ", requiresGrad: true" }
+    if let gradFunction {
+      text += ", gradFunction: \(gradFunction)"
+    } else if requiresGrad {
+      text += ", requiresGrad: true"
+    }
     return text + ")"
   }
 }

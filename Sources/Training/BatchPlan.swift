@@ -43,7 +43,8 @@ public struct BatchPlan: Sendable {
     }
     var combinations: [[(String, String)]] = [[]]
     for axis in axes {
-      combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] } }
+      combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] }
+      }
     }
     var runs: [Run] = []
     for config in configs {
@@ -63,7 +64,8 @@ public struct BatchPlan: Sendable {
           let name = Self.folderName(nameParts.joined(separator: "_"))
           var runOverrides = overrides
           if !data.isEmpty {
-            let absolute = data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
+            let absolute =
+              data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
             runOverrides.append("data.path=\(absolute)")
           }
           runOverrides += combination.map { "\($0)=\($1)" }

@@ -154,12 +154,17 @@ public final class BatchRunner: @unchecked Sendable {
 
   /// `summary.svg`: every run's validation curve (training loss when it has no validation).
   func writePlot(_ outcomes: [Outcome]) throws {
-    let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    let palette = [
+      "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+      "#bcbd22", "#17becf",
+    ]
     var series: [LossPlot.Series] = []
     for (index, o) in outcomes.enumerated() where o.summary != nil {
-      let metrics = batchDirectory.appendingPathComponent(o.run.name).appendingPathComponent("metrics.csv")
+      let metrics = batchDirectory.appendingPathComponent(o.run.name).appendingPathComponent(
+        "metrics.csv")
       guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { continue }
-      let points: [(x: Double, y: Double)] = text.split(separator: "\n").dropFirst().compactMap { line in
+      let points: [(x: Double, y: Double)] = text.split(separator: "\n").dropFirst().compactMap {
+        line in
         let fields = line.split(separator: ",", omittingEmptySubsequences: false)
         guard fields.count > 3, let epoch = Double(fields[0]) else { return nil }
         guard let loss = Double(fields[3]) ?? Double(fields[2]) else { return nil }
@@ -169,7 +174,8 @@ public final class BatchRunner: @unchecked Sendable {
     }
     var plot = LossPlot(title: "validation loss by run", series: series)
     plot.yLabel = "validation MSE"
-    try AtomicFile.write(Data(plot.svg().utf8), to: batchDirectory.appendingPathComponent("summary.svg"))
+    try AtomicFile.write(
+      Data(plot.svg().utf8), to: batchDirectory.appendingPathComponent("summary.svg"))
   }
 
   /// The terminal table.
@@ -203,7 +209,9 @@ private final class Results: @unchecked Sendable {
   private let lock = NSLock()
   private var outcomes: [BatchRunner.Outcome?]
   init(count: Int) { outcomes = Array(repeating: nil, count: count) }
-  func set(_ index: Int, _ outcome: BatchRunner.Outcome) { lock.withLock { outcomes[index] = outcome } }
+  func set(_ index: Int, _ outcome: BatchRunner.Outcome) {
+    lock.withLock { outcomes[index] = outcome }
+  }
   var all: [BatchRunner.Outcome] { lock.withLock { outcomes.compactMap { $0 } } }
 
   /// Hands out 0, 1, 2, ... to concurrent workers.

@@ -32,7 +32,8 @@ enum ChildProcess {
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
     guard spawned == 0 else {
-      throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+      throw Failure(
+        description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {

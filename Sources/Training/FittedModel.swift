@@ -79,7 +79,9 @@ public struct FittedModel: Codable, Equatable, Sendable {
       guard model.format == "fit-model", model.version == 1,
         model.weights.count == model.terms.count * model.targets.count,
         model.intercept.count == model.targets.count
-      else { throw TrainingError.badData("\(url.path): not a fit model (format fit-model, version 1)") }
+      else {
+        throw TrainingError.badData("\(url.path): not a fit model (format fit-model, version 1)")
+      }
       return model
     } catch let error as TrainingError {
       throw error

@@ -15,7 +15,8 @@ public enum GradientCheck {
     public var worstRelativeError: Double
   }
 
-  public static func run(config: TrainingConfig, rows: Int, step h: Double = 1e-6) throws -> Report {
+  public static func run(config: TrainingConfig, rows: Int, step h: Double = 1e-6) throws -> Report
+  {
     let data = try PreparedData.load(config)
     let trainer = try Trainer(config: config, data: data)
     let count = min(rows, data.training.rowCount)
@@ -24,9 +25,11 @@ public enum GradientCheck {
     let y = Tensor(shape: [count, data.targetCount], scalars: block.targets)
     let model = trainer.model
     for (index, parameter) in model.namedParameters.enumerated() {
-      parameter.tensor.scalars = Tensor.randomNormal(
-        parameter.tensor.shape, standardDeviation: 0.5, seed: config.training.seed &+ UInt64(index)
-      ).scalars
+      parameter.tensor.scalars =
+        Tensor.randomNormal(
+          parameter.tensor.shape, standardDeviation: 0.5,
+          seed: config.training.seed &+ UInt64(index)
+        ).scalars
     }
     let results = try gradCheck(parameters: model.parameters, step: h) {
       trainer.objective(prediction: model(x), target: y, batchRows: count)

@@ -79,9 +79,11 @@ public struct LossPlot {
     for yValue in yTicks {
       let y = m.top + plotHeight - (yValue - yRange.0) / (yRange.1 - yRange.0) * plotHeight
       let label = logScale ? format(Foundation.pow(10, yValue)) : format(yValue)
-      out += "<line x1=\"\(format(m.left))\" y1=\"\(format(y))\" x2=\"\(format(m.left + plotWidth))\" "
+      out +=
+        "<line x1=\"\(format(m.left))\" y1=\"\(format(y))\" x2=\"\(format(m.left + plotWidth))\" "
       out += "y2=\"\(format(y))\" stroke=\"#ddd\"/>"
-      out += "<text x=\"\(format(m.left - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
+      out +=
+        "<text x=\"\(format(m.left - 6))\" y=\"\(format(y + 4))\" text-anchor=\"end\">\(label)</text>\n"
     }
     out += "<text x=\"\(format(m.left + plotWidth / 2))\" y=\"\(format(Self.height - 14))\" "
     out += "text-anchor=\"middle\">\(escape(xLabel))</text>\n"
@@ -93,7 +95,8 @@ public struct LossPlot {
       let points = s.points.filter { $0.y.isFinite && (!logScale || $0.y > 0) }
       if !points.isEmpty {
         let path = points.map { "\(format(px($0.x))),\(format(py($0.y)))" }.joined(separator: " ")
-        out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+        out +=
+          "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
         if points.count == 1 {
           out += "<circle cx=\"\(format(px(points[0].x)))\" cy=\"\(format(py(points[0].y)))\" "
           out += "r=\"3\" fill=\"\(s.color)\"/>\n"

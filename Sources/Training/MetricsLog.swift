@@ -32,7 +32,8 @@ public struct EpochRecord: Equatable, Sendable, Codable {
   var csvLine: String {
     let v = validation
     let fields: [String] = [
-      "\(epoch)", "\(step)", "\(trainLoss)", v.map { "\($0.mse)" } ?? "", v.map { "\($0.rmse)" } ?? "",
+      "\(epoch)", "\(step)", "\(trainLoss)", v.map { "\($0.mse)" } ?? "",
+      v.map { "\($0.rmse)" } ?? "",
       v.map { "\($0.mae)" } ?? "", v.map { "\($0.r2)" } ?? "", "\(learningRate)",
       String(format: "%.1f", rowsPerSecond),
     ]

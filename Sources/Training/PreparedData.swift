@@ -53,7 +53,8 @@ public struct PreparedData {
     }
     let expansion: PolynomialFeatures? =
       config.model.kind == .polynomial
-      ? PolynomialFeatures(degree: config.model.degree, interactionOnly: config.model.interactionOnly)
+      ? PolynomialFeatures(
+        degree: config.model.degree, interactionOnly: config.model.interactionOnly)
       : nil
     let inputNames = all.featureNames
     let termNames = expansion?.featureNames(inputNames: inputNames) ?? inputNames
@@ -126,7 +127,9 @@ public struct PreparedData {
 
   /// Converts coefficients learnt on the standardized terms into the original units:
   /// w′ₖ = wₖ/σₖ, b′ = b − Σₖ wₖ μₖ/σₖ. `weights` is [terms, targets] row-major.
-  public func originalUnits(weights: [Double], bias: [Double]) -> (weights: [Double], bias: [Double]) {
+  public func originalUnits(weights: [Double], bias: [Double]) -> (
+    weights: [Double], bias: [Double]
+  ) {
     guard let standardization else { return (weights, bias) }
     var w = weights
     var b = bias

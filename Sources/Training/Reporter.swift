@@ -49,7 +49,8 @@ public final class Reporter: @unchecked Sendable {
     let filled = Int(Double(batch) / Double(max(batches, 1)) * Double(width))
     let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
     let text = String(
-      format: "\repoch %d/%d [%@] loss %.6g  %@ rows/s  ETA %.1fs\u{1B}[K", epoch, epochs, bar, loss,
+      format: "\repoch %d/%d [%@] loss %.6g  %@ rows/s  ETA %.1fs\u{1B}[K", epoch, epochs, bar,
+      loss,
       Self.compact(rowsPerSecond), remaining)
     FileHandle.standardError.write(Data(text.utf8))
   }
@@ -57,11 +58,15 @@ public final class Reporter: @unchecked Sendable {
   /// One finished epoch.
   public func epoch(_ record: EpochRecord, of epochs: Int) {
     guard style != .quiet else { return }
-    var line = String(format: "epoch %d/%d  step %d  train loss %.6g", record.epoch, epochs, record.step, record.trainLoss)
+    var line = String(
+      format: "epoch %d/%d  step %d  train loss %.6g", record.epoch, epochs, record.step,
+      record.trainLoss)
     if let v = record.validation {
-      line += String(format: "  val mse %.6g  rmse %.6g  mae %.6g  r2 %.6f", v.mse, v.rmse, v.mae, v.r2)
+      line += String(
+        format: "  val mse %.6g  rmse %.6g  mae %.6g  r2 %.6f", v.mse, v.rmse, v.mae, v.r2)
     }
-    line += String(format: "  lr %.3g  %@ rows/s", record.learningRate, Self.compact(record.rowsPerSecond))
+    line += String(
+      format: "  lr %.3g  %@ rows/s", record.learningRate, Self.compact(record.rowsPerSecond))
     info(line)
   }
 

@@ -42,7 +42,8 @@ public struct RunSummary: Codable, Sendable {
       ]
       for (k, term) in model.terms.enumerated() {
         rows.append(
-          (term, model.weights[k * targets.count + j], leastSquares?.weights[k * targets.count + j]))
+          (term, model.weights[k * targets.count + j], leastSquares?.weights[k * targets.count + j])
+        )
       }
       for (term, trained, optimum) in rows {
         var line = "  " + term.padding(toLength: 14, withPad: " ", startingAt: 0)

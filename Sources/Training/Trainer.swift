@@ -82,7 +82,8 @@ public final class Trainer {
     let seconds =
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let record = EpochRecord(
-      epoch: epoch + 1, step: state.step, trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
+      epoch: epoch + 1, step: state.step,
+      trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
       validation: try validationMetrics(), learningRate: optimizer.learningRate,
       rowsPerSecond: Double(state.epochRows) / max(seconds, 1e-9))
     state.epochLossSum = 0

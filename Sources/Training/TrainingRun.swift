@@ -105,7 +105,8 @@ public final class TrainingRun {
     if trainer.state.stoppedEarly {
       reporter.info(
         "early stopping after epoch \(trainer.state.history.count): no improvement for "
-          + "\(trainer.state.epochsWithoutImprovement) epochs (best epoch \(trainer.state.bestEpoch))")
+          + "\(trainer.state.epochsWithoutImprovement) epochs (best epoch \(trainer.state.bestEpoch))"
+      )
     }
     let model = trainer.fittedModel()
     try AtomicFile.write(try model.jsonData(), to: file("model.json"))

@@ -18,10 +18,14 @@ struct Batch: ParsableCommand {
   @Option(name: .shortAndLong, help: "The one config to train over data files or a grid.")
   var config: String?
 
-  @Option(help: ArgumentHelp("An axis of the grid: key.path=v1,v2,... Repeatable.", valueName: "key.path=values"))
+  @Option(
+    help: ArgumentHelp(
+      "An axis of the grid: key.path=v1,v2,... Repeatable.", valueName: "key.path=values"))
   var grid: [String] = []
 
-  @Option(name: .customLong("set"), help: ArgumentHelp("Override for every run. Repeatable.", valueName: "key.path=value"))
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp("Override for every run. Repeatable.", valueName: "key.path=value"))
   var overrides: [String] = []
 
   @Option(help: "Trainings run at once (default: the number of cores).")
@@ -56,7 +60,8 @@ struct Batch: ParsableCommand {
       print("summary: \(directory.appendingPathComponent("summary.csv").path)")
       let failed = outcomes.filter { $0.summary == nil }.count
       if failed > 0 {
-        FileHandle.standardError.write(Data("fit: \(failed) of \(outcomes.count) runs failed\n".utf8))
+        FileHandle.standardError.write(
+          Data("fit: \(failed) of \(outcomes.count) runs failed\n".utf8))
         throw ExitCode(1)
       }
     }

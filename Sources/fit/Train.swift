@@ -106,9 +106,12 @@ func resumeCommand(_ arguments: [String]) -> String {
 
 /// `argument` as a shell word: unchanged when it is plain, else in single quotes.
 func shellQuoted(_ argument: String) -> String {
-  let plain = !argument.isEmpty && argument.unicodeScalars.allSatisfy {
-    $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_./=:,@%+-".unicodeScalars.contains($0))
-  }
+  let plain =
+    !argument.isEmpty
+    && argument.unicodeScalars.allSatisfy {
+      $0.isASCII
+        && (CharacterSet.alphanumerics.contains($0) || "_./=:,@%+-".unicodeScalars.contains($0))
+    }
   return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 

@@ -46,7 +46,9 @@ final class FunctionalTests: XCTestCase {
     let (value, product) = try jvp(of: f, at: x, v: v)
     let j = try jacobian(of: f, at: x)
     XCTAssertEqual(value.shape, [2])
-    let expected = (0..<2).map { i in (0..<3).map { k in j.scalars[i * 3 + k] * v.scalars[k] }.reduce(0, +) }
+    let expected = (0..<2).map { i in
+      (0..<3).map { k in j.scalars[i * 3 + k] * v.scalars[k] }.reduce(0, +)
+    }
     assertTensor(product, shape: [2], expected, tolerance: 1e-14)
   }
 

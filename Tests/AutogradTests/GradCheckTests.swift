@@ -18,11 +18,14 @@ final class GradCheckTests: XCTestCase {
   ) throws {
     let result = try gradCheck(of: f, at: inputs)
     XCTAssertGreaterThan(result.checked, 0, name, file: file, line: line)
-    XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(name): \(result)", file: file, line: line)
+    XCTAssertLessThanOrEqual(
+      result.maxRelativeError, 1e-6, "\(name): \(result)", file: file, line: line)
   }
 
   func testArithmeticWithBroadcasting() throws {
-    let shapes: [([Int], [Int])] = [([3, 4], [3, 4]), ([3, 4], [4]), ([3, 1], [1, 4]), ([2, 3, 4], [3, 1]), ([], [2, 2])]
+    let shapes: [([Int], [Int])] = [
+      ([3, 4], [3, 4]), ([3, 4], [4]), ([3, 1], [1, 4]), ([2, 3, 4], [3, 1]), ([], [2, 2]),
+    ]
     for (sa, sb) in shapes {
       try check("add \(sa) \(sb)", [random(sa), random(sb)]) { $0[0] + $0[1] }
       try check("sub \(sa) \(sb)", [random(sa), random(sb)]) { $0[0] - $0[1] }
@@ -116,12 +119,17 @@ final class FusedOperationTests: XCTestCase {
 
   func testLinearEqualsMatmulPlusBias() throws {
     let (x, w, b) = (random([5, 3]), random([3, 2]), random([2]))
-    assertClose(Tensor.linear(x, weight: w, bias: b).scalars, (x.matmul(w) + b).scalars, tolerance: 1e-14)
-    let result = try gradCheck(of: { Tensor.linear($0[0], weight: $0[1], bias: $0[2]).exp() }, at: [x, w, b])
+    assertClose(
+      Tensor.linear(x, weight: w, bias: b).scalars, (x.matmul(w) + b).scalars, tolerance: 1e-14)
+    let result = try gradCheck(
+      of: { Tensor.linear($0[0], weight: $0[1], bias: $0[2]).exp() }, at: [x, w, b])
     XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(result)")
-    let second = try gradCheck(of: { inputs in
-      try! gradient(of: { Tensor.linear(x, weight: $0, bias: b).square().sum() }, at: inputs[0], createGraph: true)
-    }, at: [w])
+    let second = try gradCheck(
+      of: { inputs in
+        try! gradient(
+          of: { Tensor.linear(x, weight: $0, bias: b).square().sum() }, at: inputs[0],
+          createGraph: true)
+      }, at: [w])
     XCTAssertLessThanOrEqual(second.maxRelativeError, 1e-6, "\(second)")
   }
 
@@ -129,7 +137,8 @@ final class FusedOperationTests: XCTestCase {
     let (p, t) = (random([4, 2]), random([4, 2]))
     let expected = ((p - t).square().sum() * 0.3).item
     XCTAssertEqual(Tensor.squaredErrorSum(p, t, scale: 0.3).item, expected, accuracy: 1e-13)
-    let result = try gradCheck(of: { Tensor.squaredErrorSum($0[0], $0[1], scale: 0.3) }, at: [p, t])
+    let result = try gradCheck(
+      of: { Tensor.squaredErrorSum($0[0], $0[1], scale: 0.3) }, at: [p, t])
     XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(result)")
     let h = try hessian(of: { Tensor.squaredErrorSum($0, t, scale: 0.5) }, at: p)
     // ∂²/∂p² of 0.5·Σ(p − t)² is the identity.

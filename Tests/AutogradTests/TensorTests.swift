@@ -60,7 +60,8 @@ final class TensorTests: XCTestCase {
     assertTensor(Tensor.stack([Tensor([1, 2]), Tensor([3, 4])]), shape: [2, 2], [1, 2, 3, 4])
     assertTensor(Tensor([-1, 0, 2]).relu(), shape: [3], [0, 0, 2])
     assertTensor(Tensor([1, 5]) .< Tensor(3), shape: [2], [1, 0])
-    assertTensor(Tensor.where(Tensor([1, 0]), Tensor([1, 2]), Tensor([3, 4])), shape: [2], [1, 4])
+    assertTensor(
+      Tensor.where(Tensor([1, 0]), Tensor([1, 2]), Tensor([3, 4])), shape: [2], [1, 4])
     assertTensor(Tensor([4, 9]).sqrt(), shape: [2], [2, 3])
     assertTensor(x.reshaped([-1]), shape: [4], [1, 2, 3, 4])
   }

@@ -4,7 +4,8 @@ import XCTest
 
 final class BatchTests: XCTestCase {
   let grid = [
-    "--grid", "optimizer.lr=0.1,0.03,0.01", "--grid", "model.degree=2,3", "--set", "training.epochs=15",
+    "--grid", "optimizer.lr=0.1,0.03,0.01", "--grid", "model.degree=2,3", "--set",
+    "training.epochs=15",
   ]
 
   func models(in folder: URL) throws -> [String: Data] {
@@ -22,9 +23,11 @@ final class BatchTests: XCTestCase {
     let folder = try FitProcess.temporaryDirectory(self)
     let parallel = folder.appendingPathComponent("parallel")
     let serial = folder.appendingPathComponent("serial")
-    let two = try FitProcess.run(["batch", "--config", "configs/poly.json"] + grid + ["--jobs", "2", "--out", parallel.path])
+    let two = try FitProcess.run(
+      ["batch", "--config", "configs/poly.json"] + grid + ["--jobs", "2", "--out", parallel.path])
     XCTAssertEqual(two.status, 0, two.standardError)
-    let one = try FitProcess.run(["batch", "--config", "configs/poly.json"] + grid + ["--jobs", "1", "--out", serial.path])
+    let one = try FitProcess.run(
+      ["batch", "--config", "configs/poly.json"] + grid + ["--jobs", "1", "--out", serial.path])
     XCTAssertEqual(one.status, 0, one.standardError)
     let a = try models(in: parallel)
     XCTAssertEqual(a.count, 6)
@@ -35,14 +38,19 @@ final class BatchTests: XCTestCase {
       "--set", "training.epochs=15", "--set", "output.dir=\(alone.path)", "--quiet",
     ])
     XCTAssertEqual(single.status, 0, single.standardError)
-    XCTAssertEqual(a["lr=0.03_degree=3"], try Data(contentsOf: alone.appendingPathComponent("model.json")))
+    XCTAssertEqual(
+      a["lr=0.03_degree=3"], try Data(contentsOf: alone.appendingPathComponent("model.json")))
     // The summary is sorted by validation loss and names every run.
-    let summary = try String(contentsOf: parallel.appendingPathComponent("summary.csv"), encoding: .utf8)
-    let rows = summary.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let summary = try String(
+      contentsOf: parallel.appendingPathComponent("summary.csv"), encoding: .utf8)
+    let rows = summary.split(separator: "\n").dropFirst().map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)
+    }
     XCTAssertEqual(rows.count, 6)
     let losses = rows.map { Double($0[4])! }
     XCTAssertEqual(losses, losses.sorted())
-    XCTAssertTrue(FileManager.default.fileExists(atPath: parallel.appendingPathComponent("summary.svg").path))
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: parallel.appendingPathComponent("summary.svg").path))
   }
 
   /// A broken config fails alone: the others finish and the summary gives its error.
@@ -53,7 +61,8 @@ final class BatchTests: XCTestCase {
       to: broken, atomically: true, encoding: .utf8)
     let out = folder.appendingPathComponent("batch")
     let result = try FitProcess.run([
-      "batch", "configs/linear.json", "configs/poly.json", broken.path, "--jobs", "2", "--out", out.path,
+      "batch", "configs/linear.json", "configs/poly.json", broken.path, "--jobs", "2", "--out",
+      out.path,
       "--set", "training.epochs=5",
     ])
     XCTAssertEqual(result.status, 1)
@@ -74,7 +83,8 @@ final class BatchTests: XCTestCase {
     let folder = try FitProcess.temporaryDirectory(self)
     let out = folder.appendingPathComponent("batch")
     let arguments = [
-      "batch", "--config", "configs/poly.json", "--grid", "optimizer.lr=0.1,0.05,0.03,0.02,0.01,0.005",
+      "batch", "--config", "configs/poly.json", "--grid",
+      "optimizer.lr=0.1,0.05,0.03,0.02,0.01,0.005",
       "--set", "training.epochs=60", "--jobs", "1", "--out", out.path,
     ]
     let batch = Process()
@@ -87,7 +97,8 @@ final class BatchTests: XCTestCase {
     func finishedRuns() -> [String] {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
       return names.filter {
-        FileManager.default.fileExists(atPath: out.appendingPathComponent($0).appendingPathComponent("summary.json").path)
+        FileManager.default.fileExists(
+          atPath: out.appendingPathComponent($0).appendingPathComponent("summary.json").path)
       }
     }
     let deadline = Date().addingTimeInterval(60)
@@ -101,15 +112,19 @@ final class BatchTests: XCTestCase {
     XCTAssertLessThan(finished.count, 6, "the batch was killed before its end")
     let dates = try finished.map {
       try FileManager.default.attributesOfItem(
-        atPath: out.appendingPathComponent($0).appendingPathComponent("model.json").path)[.modificationDate] as! Date
+        atPath: out.appendingPathComponent($0).appendingPathComponent("model.json").path)[
+          .modificationDate] as! Date
     }
 
     let resumed = try FitProcess.run(arguments + ["--resume"])
     XCTAssertEqual(resumed.status, 0, resumed.standardError)
-    XCTAssertTrue(resumed.standardError.contains("finished earlier, not run again"), resumed.standardError)
+    XCTAssertTrue(
+      resumed.standardError.contains("finished earlier, not run again"), resumed.standardError)
     for (name, date) in zip(finished, dates) {
-      let after = try FileManager.default.attributesOfItem(
-        atPath: out.appendingPathComponent(name).appendingPathComponent("model.json").path)[.modificationDate] as! Date
+      let after =
+        try FileManager.default.attributesOfItem(
+          atPath: out.appendingPathComponent(name).appendingPathComponent("model.json").path)[
+          .modificationDate] as! Date
       XCTAssertEqual(date, after, "\(name) was trained again")
     }
 
@@ -120,12 +135,14 @@ final class BatchTests: XCTestCase {
     XCTAssertEqual(full.status, 0, full.standardError)
     XCTAssertEqual(try models(in: out), try models(in: straight))
     func withoutTimes(_ url: URL) throws -> [String] {
-      try String(contentsOf: url.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
-        .map { line in
-          var fields = line.split(separator: ",", omittingEmptySubsequences: false)
-          fields.remove(at: 7)  // seconds
-          return fields.joined(separator: ",")
-        }
+      try String(contentsOf: url.appendingPathComponent("summary.csv"), encoding: .utf8).split(
+        separator: "\n"
+      )
+      .map { line in
+        var fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        fields.remove(at: 7)  // seconds
+        return fields.joined(separator: ",")
+      }
     }
     XCTAssertEqual(try withoutTimes(out), try withoutTimes(straight))
   }

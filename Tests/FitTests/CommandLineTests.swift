@@ -26,8 +26,12 @@ final class CommandLineTests: XCTestCase {
     let result = try FitProcess.run(["check", "--config", "configs/linear.json"])
     XCTAssertEqual(result.status, 0, result.standardError)
     XCTAssertTrue(result.standardOutput.contains("\"batchSize\": 64"))
-    XCTAssertTrue(result.standardOutput.contains("\"eps\": 1e-08") || result.standardOutput.contains("\"eps\": 1e-8"))
-    XCTAssertTrue(result.standardOutput.contains(FitProcess.packageRoot.appendingPathComponent("data/linear.csv").path))
+    XCTAssertTrue(
+      result.standardOutput.contains("\"eps\": 1e-08")
+        || result.standardOutput.contains("\"eps\": 1e-8"))
+    XCTAssertTrue(
+      result.standardOutput.contains(
+        FitProcess.packageRoot.appendingPathComponent("data/linear.csv").path))
   }
 
   func testMisspeltKeyIsAUsageErrorWithASuggestion() throws {
@@ -37,12 +41,16 @@ final class CommandLineTests: XCTestCase {
       to: "c.json", in: folder)
     let result = try FitProcess.run(["--config", config.path])
     XCTAssertEqual(result.status, 64)
-    XCTAssertTrue(result.standardError.contains("unknown key `optimiser`; did you mean `optimizer`?"), result.standardError)
+    XCTAssertTrue(
+      result.standardError.contains("unknown key `optimiser`; did you mean `optimizer`?"),
+      result.standardError)
     XCTAssertTrue(result.standardError.contains("c.json:1:"), result.standardError)
   }
 
   func testWrongTypeNamesTheKeyPathExpectedAndFound() throws {
-    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "optimizer.lr=\"fast\""])
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "optimizer.lr=\"fast\"",
+    ])
     XCTAssertEqual(result.status, 64)
     XCTAssertTrue(result.standardError.contains("optimizer.lr"), result.standardError)
     XCTAssertTrue(result.standardError.contains("expected a number"), result.standardError)
@@ -50,13 +58,17 @@ final class CommandLineTests: XCTestCase {
   }
 
   func testOutOfRangeValueIsAUsageError() throws {
-    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "training.epochs=0"])
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "training.epochs=0",
+    ])
     XCTAssertEqual(result.status, 64)
     XCTAssertTrue(result.standardError.contains("training.epochs"), result.standardError)
   }
 
   func testMissingDataFileExitsWithNoInput() throws {
-    let result = try FitProcess.run(["--config", "configs/linear.json", "--set", "data.path=nowhere.csv"])
+    let result = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "data.path=nowhere.csv",
+    ])
     XCTAssertEqual(result.status, 66)
     XCTAssertTrue(result.standardError.contains("nowhere.csv"), result.standardError)
   }
@@ -115,7 +127,9 @@ final class CommandLineTests: XCTestCase {
     let last = try String(
       contentsOf: folder.appendingPathComponent("checkpoints/last"), encoding: .utf8)
     XCTAssertTrue(last.contains(String(format: "step-%08d.h5", step - 1)), last)
-    let inspect = try FitProcess.run(["inspect", folder.appendingPathComponent("checkpoints/last").path])
+    let inspect = try FitProcess.run([
+      "inspect", folder.appendingPathComponent("checkpoints/last").path,
+    ])
     XCTAssertEqual(inspect.status, 0, inspect.standardError)
   }
 
@@ -124,7 +138,8 @@ final class CommandLineTests: XCTestCase {
       "--config", "configs/linear.json", "--set", "output.dir=/proc/fit-cannot-write-here",
     ])
     XCTAssertEqual(result.status, 73, result.standardError)
-    XCTAssertTrue(result.standardError.contains("/proc/fit-cannot-write-here"), result.standardError)
+    XCTAssertTrue(
+      result.standardError.contains("/proc/fit-cannot-write-here"), result.standardError)
   }
 
   func testJSONSummaryOnStandardOutput() throws {
@@ -134,7 +149,11 @@ final class CommandLineTests: XCTestCase {
       "--set", "training.epochs=3",
     ])
     XCTAssertEqual(result.status, 0, result.standardError)
-    struct Summary: Decodable { var status: String; var epochs: Int; var steps: Int }
+    struct Summary: Decodable {
+      var status: String
+      var epochs: Int
+      var steps: Int
+    }
     let summary = try JSONDecoder().decode(Summary.self, from: Data(result.standardOutput.utf8))
     XCTAssertEqual(summary.status, "ok")
     XCTAssertEqual(summary.epochs, 3)

@@ -31,7 +31,8 @@ final class ShippedConfigTests: XCTestCase {
     assertClose(model.weights, [1.5, -2, 0.05], tolerance: 0.02)
     assertClose(model.intercept, [3], tolerance: 0.02)
     for name in ["config.json", "metrics.csv", "loss.svg", "model.json"] {
-      XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), name)
+      XCTAssertTrue(
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), name)
     }
   }
 
@@ -77,7 +78,10 @@ final class ShippedConfigTests: XCTestCase {
       "data/linear.csv", "--json",
     ])
     XCTAssertEqual(eval.status, 0, eval.standardError)
-    struct Metrics: Decodable { var mse: Double; var rows: Int }
+    struct Metrics: Decodable {
+      var mse: Double
+      var rows: Int
+    }
     let metrics = try JSONDecoder().decode(Metrics.self, from: Data(eval.standardOutput.utf8))
     XCTAssertEqual(metrics.rows, 2000)
     XCTAssertEqual(metrics.mse, squared / 2000, accuracy: 1e-12)
@@ -103,11 +107,15 @@ final class ShippedConfigTests: XCTestCase {
 final class StreamingTests: XCTestCase {
   func train(_ overrides: [String]) throws -> (Data, String) {
     let folder = try FitProcess.temporaryDirectory(self)
-    var arguments = ["--config", "configs/linear-hdf5.json", "--set", "output.dir=\(folder.path)", "--json"]
+    var arguments = [
+      "--config", "configs/linear-hdf5.json", "--set", "output.dir=\(folder.path)", "--json",
+    ]
     for override in overrides { arguments += ["--set", override] }
     let result = try FitProcess.run(arguments)
     XCTAssertEqual(result.status, 0, result.standardError)
-    return (try Data(contentsOf: folder.appendingPathComponent("model.json")), result.standardOutput)
+    return (
+      try Data(contentsOf: folder.appendingPathComponent("model.json")), result.standardOutput
+    )
   }
 
   /// Without shuffling both read the rows in file order, so streaming changes nothing: the same
@@ -118,7 +126,10 @@ final class StreamingTests: XCTestCase {
     XCTAssertEqual(inMemory, streamed)
     // The least-squares reference comes from the normal equations when streaming.
     struct Summary: Decodable {
-      struct Reference: Decodable { var gap: Double; var maxCoefficientDifference: Double }
+      struct Reference: Decodable {
+        var gap: Double
+        var maxCoefficientDifference: Double
+      }
       var leastSquares: Reference
     }
     let reference = try JSONDecoder().decode(Summary.self, from: Data(summary.utf8)).leastSquares
@@ -128,16 +139,22 @@ final class StreamingTests: XCTestCase {
 
   func testShuffledStreamingRecoversTheCoefficients() throws {
     let (data, _) = try train(["data.stream=true", "data.standardize=true"])
-    struct Model: Decodable { var weights: [Double]; var intercept: [Double] }
+    struct Model: Decodable {
+      var weights: [Double]
+      var intercept: [Double]
+    }
     let model = try JSONDecoder().decode(Model.self, from: data)
     assertClose(model.weights, [2, -1, 0.5, 3], tolerance: 0.02)
     assertClose(model.intercept, [-1], tolerance: 0.02)
   }
 
   func testStreamingIsOnlyForHDF5() throws {
-    let result = try FitProcess.run(["check", "--config", "configs/linear.json", "--set", "data.stream=true"])
+    let result = try FitProcess.run([
+      "check", "--config", "configs/linear.json", "--set", "data.stream=true",
+    ])
     XCTAssertEqual(result.status, 64)
     XCTAssertTrue(result.standardError.contains("data.stream"), result.standardError)
-    XCTAssertTrue(result.standardError.contains("not used with data.format \"csv\""), result.standardError)
+    XCTAssertTrue(
+      result.standardError.contains("not used with data.format \"csv\""), result.standardError)
   }
 }

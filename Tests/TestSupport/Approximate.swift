@@ -8,7 +8,8 @@ public func assertClose(
   file: StaticString = #filePath, line: UInt = #line
 ) {
   guard actual.count == expected.count else {
-    XCTFail("count \(actual.count) != expected \(expected.count) \(message)", file: file, line: line)
+    XCTFail(
+      "count \(actual.count) != expected \(expected.count) \(message)", file: file, line: line)
     return
   }
   for i in actual.indices where !(Swift.abs(actual[i] - expected[i]) <= tolerance) {

@@ -23,13 +23,18 @@ public struct FitProcess {
 
   /// The `fit` executable built beside the test bundle.
   public static let executable: URL = {
-    let candidates = [
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("fit"),
-      Bundle.main.bundleURL.appendingPathComponent("fit"),
-      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("fit"),
-    ] + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent().appendingPathComponent("fit") }
-    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
+    let candidates =
+      [
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("fit"),
+        Bundle.main.bundleURL.appendingPathComponent("fit"),
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+          .appendingPathComponent("fit"),
+      ]
+      + Bundle.allBundles.map {
+        $0.bundleURL.deletingLastPathComponent().appendingPathComponent("fit")
+      }
+    guard
+      let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
     else { fatalError("the fit executable was not found next to the tests: \(candidates)") }
     return found
   }()
@@ -52,8 +57,12 @@ public struct FitProcess {
     let group = DispatchGroup()
     nonisolated(unsafe) var outData = Data()
     nonisolated(unsafe) var errData = Data()
-    DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) {
+      outData = out.fileHandleForReading.readDataToEndOfFile()
+    }
+    DispatchQueue.global().async(group: group) {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+    }
     group.wait()
     process.waitUntilExit()
     return Result(

@@ -1,7 +1,7 @@
 import Foundation
 import Optim
-import Training
 import TestSupport
+import Training
 import XCTest
 
 #if canImport(Glibc)
@@ -178,7 +178,8 @@ final class CheckpointFileTests: XCTestCase {
   // process cannot.
 
   func testReadOnlyFolderFailsClearlyAndLeavesEarlierCheckpointsIntact() throws {
-    try XCTSkipIf(getuid() == 0, "root writes into read-only folders; CheckpointCLITests runs this as nobody")
+    try XCTSkipIf(
+      getuid() == 0, "root writes into read-only folders; CheckpointCLITests runs this as nobody")
     let folder = try trainedFolder()
     let before = try folder.latestGood().checkpoint
     chmod(folder.url.path, 0o555)

@@ -73,5 +73,3 @@ func metricsWithoutSpeed(_ url: URL) throws -> [String] {
     $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
   }
 }
-
-

@@ -33,7 +33,8 @@ final class LossPlotTests: XCTestCase {
   func testLogAxisWithFewOrNoDecadeBoundaries() {
     for (low, high) in [(0.3, 40.0), (0.2, 0.9), (2.0, 500.0), (0.011, 0.019)] {
       let points = [(x: 1.0, y: high), (x: 2.0, y: low)]
-      let svg = LossPlot(title: "t", series: [.init(label: "l", color: "#000", points: points)]).svg()
+      let svg = LossPlot(title: "t", series: [.init(label: "l", color: "#000", points: points)])
+        .svg()
       XCTAssertTrue(svg.hasSuffix("</svg>\n"), "\(low)...\(high)")
     }
   }

@@ -30,7 +30,9 @@ final class TrainerTests: XCTestCase {
   /// one (1600 training rows in batches of 300: the last has 100 rows).
   func testAccumulatedGradientEqualsTheFullBatchGradient() throws {
     for loss in ["mse", "mae", "huber"] {
-      let micro = try Trainer(config: try config(["loss=\"\(loss)\"", "loss.l2=0.01"]), data: try PreparedData.load(config()))
+      let micro = try Trainer(
+        config: try config(["loss=\"\(loss)\"", "loss.l2=0.01"]),
+        data: try PreparedData.load(config()))
       let whole = try Trainer(
         config: try config(["loss=\"\(loss)\"", "loss.l2=0.01", "training.microBatchSize=300"]),
         data: try PreparedData.load(config()))
@@ -48,7 +50,8 @@ final class TrainerTests: XCTestCase {
         let wholeLoss = try whole.accumulateGradients(on: full)
         XCTAssertEqual(microLoss, wholeLoss, accuracy: 1e-12)
         for (a, b) in zip(micro.model.parameters, whole.model.parameters) {
-          assertClose(a.grad!.scalars, b.grad!.scalars, tolerance: 1e-12, "\(loss) batch \(batches)")
+          assertClose(
+            a.grad!.scalars, b.grad!.scalars, tolerance: 1e-12, "\(loss) batch \(batches)")
         }
         batches += 1
       }
@@ -78,7 +81,8 @@ final class TrainerTests: XCTestCase {
     let trainer = try Trainer(config: c, data: data)
     randomize(trainer, seed: 3)
     let fitted = trainer.fittedModel()
-    XCTAssertEqual(fitted.terms, ["x0", "x1", "x2", "x0^2", "x0 x1", "x0 x2", "x1^2", "x1 x2", "x2^2"])
+    XCTAssertEqual(
+      fitted.terms, ["x0", "x1", "x2", "x0^2", "x0 x1", "x0 x2", "x1^2", "x1 x2", "x2^2"])
     let raw = try PreparedData.readDataset(path: c.data.path, config: c.data)
     let rows = try raw.rows(0..<50)
     let fromOriginal = fitted.predict(rows: rows.features)
@@ -90,7 +94,8 @@ final class TrainerTests: XCTestCase {
 
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
-    let m = RegressionMetrics(predictions: [2.5, 0, 2, 8], targets: [3, -0.5, 2, 7], targetCount: 1)
+    let m = RegressionMetrics(
+      predictions: [2.5, 0, 2, 8], targets: [3, -0.5, 2, 7], targetCount: 1)
     XCTAssertEqual(m.mse, 0.375, accuracy: 1e-15)
     XCTAssertEqual(m.mae, 0.5, accuracy: 1e-15)
     XCTAssertEqual(m.rmse, 0.375.squareRoot(), accuracy: 1e-15)
@@ -100,7 +105,8 @@ final class TrainerTests: XCTestCase {
   /// LAPACK's least squares against a system solved by hand: y = 1 + 2x exactly.
   func testLeastSquaresSolvesAnExactSystem() throws {
     let x = try LeastSquares.solve(
-      design: [1, 1, 1, 2, 1, 3, 1, 4], rows: 4, columns: 2, targets: [3, 5, 7, 9], rightHandSides: 1)
+      design: [1, 1, 1, 2, 1, 3, 1, 4], rows: 4, columns: 2, targets: [3, 5, 7, 9],
+      rightHandSides: 1)
     assertClose(x, [1, 2], tolerance: 1e-12)
   }
 }
