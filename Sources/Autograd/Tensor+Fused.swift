@@ -29,44 +29,12 @@ extension Tensor {
       rule: linearBackward)
   }
 
+  /// The product's part is `matmul`'s rule; the bias gets the column sums of G.
   static func linearBackward(
     _ g: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor
   ) -> (Tensor?, Tensor?, Tensor?) {
-    if isGradEnabled {  // recording the backward pass: differentiable operations
-      return (
-        x.requiresGrad ? g.matmul(w.transposed()) : nil,
-        w.requiresGrad ? x.transposed().matmul(g) : nil,
-        b.requiresGrad ? g.sum(alongAxis: 0) : nil
-      )
-    }
-    let (rows, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[1])
-    let gx =
-      x.requiresGrad
-      ? Tensor(
-        shape: x.shape,
-        scalars: gemm(
-          g.scalars, transposed: false, w.scalars, transposed: true, m: rows, n: inputs, k: outputs)
-      )
-      : nil
-    let gw =
-      w.requiresGrad
-      ? Tensor(
-        shape: w.shape,
-        scalars: gemm(
-          x.scalars, transposed: true, g.scalars, transposed: false, m: inputs, n: outputs, k: rows)
-      )
-      : nil
-    var gb: Tensor?
-    if b.requiresGrad {
-      var sums = [Double](repeating: 0, count: outputs)
-      g.scalars.withUnsafeBufferPointer { grad in
-        for r in 0..<rows {
-          for j in 0..<outputs { sums[j] += grad[r * outputs + j] }
-        }
-      }
-      gb = Tensor(shape: b.shape, scalars: sums)
-    }
-    return (gx, gw, gb)
+    let (gx, gw) = matrixMatrixBackward(g, x, w)
+    return (gx, gw, b.requiresGrad ? g.sum(alongAxis: 0) : nil)
   }
 
   /// `scale · Σᵢ (pᵢ − tᵢ)²` over same-shape tensors: the mean squared error with

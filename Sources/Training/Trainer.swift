@@ -16,6 +16,8 @@ public final class Trainer {
   public let config: TrainingConfig
   public let data: PreparedData
   public let model: Linear
+  /// `model.parameters`, listed once (a module builds that array anew on every call).
+  private let parameters: [Tensor]
   public let optimizer: any Optimizer
   public let scheduler: LearningRateScheduler
   public let plateau: ReduceOnPlateau?
@@ -41,7 +43,8 @@ public final class Trainer {
         shuffle: config.data.shuffle, seed: config.training.seed))
     let factory = OptimizerFactory(
       config: config, totalSteps: loader.batchesPerEpoch * config.training.epochs)
-    optimizer = try factory.makeOptimizer(model.parameters)
+    parameters = model.parameters
+    optimizer = try factory.makeOptimizer(parameters)
     scheduler = LearningRateScheduler(optimizer: optimizer, schedule: try factory.makeSchedule())
     plateau = try factory.makePlateau(optimizer)
     switch config.loss.kind {
@@ -103,13 +106,13 @@ public final class Trainer {
     guard total.isFinite else {
       throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "the loss")
     }
-    guard model.parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
+    guard parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
       throw TrainingError.diverged(step: state.step + 1, epoch: batch.epoch + 1, what: "a gradient")
     }
     if let clipValue = config.training.clipValue {
-      clipGradValue(model.parameters, clipValue: clipValue)
+      clipGradValue(parameters, clipValue: clipValue)
     }
-    if let clipNorm = config.training.clipNorm { clipGradNorm(model.parameters, maxNorm: clipNorm) }
+    if let clipNorm = config.training.clipNorm { clipGradNorm(parameters, maxNorm: clipNorm) }
     optimizer.step()
     scheduler.step()
     state.step += 1
