@@ -17,7 +17,7 @@ let package = Package(
   targets: [
     // Public libraries.
     .target(
-      name: "Autograd", dependencies: ["CBLAS", "SeededRandom"],
+      name: "Autograd", dependencies: ["CBLAS", "CGradMode", "SeededRandom"],
       swiftSettings: [
         .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
       ]),
@@ -35,8 +35,9 @@ let package = Package(
       name: "fit-bench", dependencies: ["Autograd", "Optim", "DataIO", "Models", "Training"],
       path: "Sources/Benchmarks"),
 
-    // Implementation details: a C kernel compiled per vector width, and the C libraries from
-    // Debian.
+    // Implementation details: a C kernel compiled per vector width, a C thread-local, and the C
+    // libraries from Debian.
+    .target(name: "CGradMode"),
     .target(
       name: "CKernels",
       cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off", "-O3"])]),

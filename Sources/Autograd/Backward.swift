@@ -73,95 +73,75 @@ extension Tensor {
       throw AutogradError.seedShapeMismatch(output: shape, seed: seed.shape)
     }
     guard requiresGrad else { throw AutogradError.doesNotRequireGrad }
-    var captured = [Tensor?](repeating: nil, count: capture?.count ?? 0)
-
-    // Delivers a gradient that reached `tensor` for good (a leaf, or a non-leaf being swept).
-    func deliver(_ g: Tensor, to tensor: Tensor) {
-      if let capture {
-        for (i, target) in capture.enumerated() where target === tensor {
-          captured[i] = captured[i].map { $0 + g } ?? g
-        }
-      } else if tensor.isLeaf || tensor.retainsGrad {
-        tensor.accumulateGrad(g, recorded: createGraph)
-      }
-    }
-
+    var sweep = GradientSweep(capture: capture, createGraph: createGraph)
     guard !isLeaf else {
-      deliver(seed, to: self)
-      return captured
+      sweep.deliver(seed, to: self)
+      return sweep.captured
     }
-    let order = try topologicalOrder()
+    // The order lives in this thread's scratch array, reused from call to call.
+    let scratch = TraversalScratch.current
+    var order = scratch.takeOrder()
+    defer { scratch.giveBackOrder(&order) }
+    try reverseTopologicalOrder(into: &order, scratch: scratch)
     let keepGraph = retainGraph || createGraph
-    GradMode.$isEnabled.withValue(createGraph) {
-      pendingGrad = seed
-      for tensor in order.reversed() {
-        let node = tensor.node!
-        if !keepGraph { tensor.node = .released(node.name) }
-        guard let outputGrad = tensor.pendingGrad else { continue }
-        tensor.pendingGrad = nil
-        deliver(outputGrad, to: tensor)
-        func receive(_ inputGrad: Tensor?, _ input: Tensor) {
-          guard input.requiresGrad, let inputGrad else { return }
-          let reduced = inputGrad.summed(toShape: input.shape)
-          if input.isLeaf {
-            deliver(reduced, to: input)
-          } else {
-            // Never added into in place: a rule may hand one tensor to two inputs, (g, g), so
-            // a second gradient makes a new sum (rare: only shared subexpressions get two).
-            input.pendingGrad = input.pendingGrad.map { $0 + reduced } ?? reduced
-          }
-        }
-        switch node {
-        case .unary(_, let x, let backward):
-          receive(backward(outputGrad, x), x)
-        case .binary(_, let a, let b, let backward):
-          let (ga, gb) = backward(outputGrad, a, b)
-          receive(ga, a)
-          receive(gb, b)
-        case .ternary(_, let a, let b, let c, let backward):
-          let (ga, gb, gc) = backward(outputGrad, a, b, c)
-          receive(ga, a)
-          receive(gb, b)
-          receive(gc, c)
-        case .many(_, let inputs, let backward):
-          for (input, inputGrad) in zip(inputs, backward(outputGrad)) { receive(inputGrad, input) }
-        case .released:
-          preconditionFailure("topologicalOrder() lets no released node through")
-        }
-      }
-    }
-    return captured
+    pendingGrad = seed
+    // The rules record only when the backward pass itself is recorded.
+    GradMode.with(createGraph) { sweep.run(order, keepGraph: keepGraph) }
+    return sweep.captured
   }
 
-  /// The non-leaf tensors reachable from this one, each after all tensors it depends on.
+  /// Appends the non-leaf tensors reachable from this one to `order`, each *before* all tensors
+  /// it depends on (this one first), which is the order a backward sweep visits them in.
   /// Throws before anything is changed if part of the graph was already released.
-  func topologicalOrder() throws -> [Tensor] {
+  ///
+  /// Most graphs a training step builds are chains (loss ← prediction ← ...), where each node
+  /// has at most one non-leaf input; then the reachable non-leaves are exactly that path, and
+  /// walking it is the order. Anything else takes a depth-first search.
+  func reverseTopologicalOrder(into order: inout [Tensor], scratch: TraversalScratch) throws {
+    var current = self
+    while true {
+      guard !current.isGraphReleased else {
+        throw AutogradError.graphReleased(operation: current.node!.name)
+      }
+      guard !current.hasSeveralRecordedInputs else {
+        order.emptyKeepingCapacity()
+        try depthFirstOrder(into: &order, scratch: scratch)
+        return
+      }
+      order.append(current)
+      guard let next = current.chainInput else { return }
+      current = next
+    }
+  }
+
+  /// The general case of `reverseTopologicalOrder`: a post-order depth-first search (inputs
+  /// before the tensors using them), reversed.
+  private func depthFirstOrder(into order: inout [Tensor], scratch: TraversalScratch) throws {
     let mark = traversalCounter.wrappingAdd(1, ordering: .relaxed).newValue
     // Iterative depth-first search. Two parallel stacks (the tensor, and the next of its inputs
     // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call.
     // The stacks are this thread's, reused from call to call, so a backward pass allocates none.
-    let scratch = TraversalScratch.current
     var pending = scratch.takeTensors()
     var nextInput = scratch.takeIndices()
     defer {
       scratch.giveBack(&pending)
       scratch.giveBack(&nextInput)
     }
-    var order: [Tensor] = []
-    order.reserveCapacity(8)
     pending.append(self)
     nextInput.append(0)
     visitMark = mark
     while let tensor = pending.popLast() {
       let next = nextInput.removeLast()
+      guard !tensor.isGraphReleased else {
+        throw AutogradError.graphReleased(operation: tensor.node!.name)
+      }
       let node = tensor.node!
-      guard !node.isReleased else { throw AutogradError.graphReleased(operation: node.name) }
       var index = next
       var descended = false
       while index < node.inputCount {
         let input = node.input(index)
         index += 1
-        if input.node != nil, input.visitMark != mark {
+        if input.isRecorded, input.visitMark != mark {
           input.visitMark = mark
           pending.append(tensor)
           nextInput.append(index)
@@ -173,7 +153,7 @@ extension Tensor {
       }
       if !descended { order.append(tensor) }
     }
-    return order
+    order.reverse()
   }
 
   /// `grad += g` (gradients accumulate, as in PyTorch): in place when a plain buffer exists,
@@ -203,13 +183,93 @@ extension Tensor {
   }
 }
 
-/// Per-thread stacks for `topologicalOrder`, kept between calls. A caller takes an array out
+/// One backward sweep's state: where gradients go (`grad`, or the captured list of
+/// `gradients(withRespectTo:)`), and the walk itself.
+private struct GradientSweep {
+  let capture: [Tensor]?
+  let createGraph: Bool
+  var captured: [Tensor?]
+
+  init(capture: [Tensor]?, createGraph: Bool) {
+    self.capture = capture
+    self.createGraph = createGraph
+    captured = [Tensor?](repeating: nil, count: capture?.count ?? 0)
+  }
+
+  /// Delivers a gradient that reached `tensor` for good (a leaf, or a non-leaf being swept).
+  mutating func deliver(_ g: Tensor, to tensor: Tensor) {
+    if let capture {
+      for (i, target) in capture.enumerated() where target === tensor {
+        captured[i] = captured[i].map { $0 + g } ?? g
+      }
+    } else if tensor.isLeaf || tensor.retainsGrad {
+      tensor.accumulateGrad(g, recorded: createGraph)
+    }
+  }
+
+  /// Hands an operation's input its share: reduced to its shape (broadcasting), delivered if it
+  /// is a leaf, otherwise added to what it has gathered so far.
+  mutating func receive(_ inputGrad: Tensor?, _ input: Tensor) {
+    guard input.requiresGrad, let inputGrad else { return }
+    let reduced = inputGrad.summed(toShape: input.shape)
+    if input.isLeaf {
+      deliver(reduced, to: input)
+    } else {
+      // Never added into in place: a rule may hand one tensor to two inputs, (g, g), so
+      // a second gradient makes a new sum (rare: only shared subexpressions get two).
+      input.pendingGrad = input.pendingGrad.map { $0 + reduced } ?? reduced
+    }
+  }
+
+  /// The chain rule over `order` (each tensor before its inputs; the root holds the seed in
+  /// `pendingGrad`). Without `keepGraph` each node is released once its rule has run.
+  mutating func run(_ order: [Tensor], keepGraph: Bool) {
+    for tensor in order {
+      let node = tensor.node!
+      if !keepGraph { tensor.releaseGraph(name: node.name) }
+      guard let outputGrad = tensor.pendingGrad else { continue }
+      tensor.pendingGrad = nil
+      deliver(outputGrad, to: tensor)
+      switch node {
+      case .unary(_, let x, let backward):
+        receive(backward(outputGrad, x), x)
+      case .binary(_, let a, let b, let backward):
+        let (ga, gb) = backward(outputGrad, a, b)
+        receive(ga, a)
+        receive(gb, b)
+      case .ternary(_, let a, let b, let c, let backward):
+        let (ga, gb, gc) = backward(outputGrad, a, b, c)
+        receive(ga, a)
+        receive(gb, b)
+        receive(gc, c)
+      case .many(_, let inputs, let backward):
+        for (input, inputGrad) in zip(inputs, backward(outputGrad)) { receive(inputGrad, input) }
+      case .released:
+        preconditionFailure("reverseTopologicalOrder() lets no released node through")
+      }
+    }
+  }
+}
+
+/// Per-thread arrays for a backward pass (its order, and the depth-first search's stacks), kept
+/// between calls. A caller takes an array out
 /// (leaving an empty one, so that the array it holds stays uniquely referenced and grows in
 /// place) and gives it back emptied, capacity kept; a nested call on the same thread simply
 /// starts with a fresh array.
 final class TraversalScratch {
+  private var order: [Tensor] = []
   private var tensors: [Tensor] = []
   private var indices: [Int] = []
+
+  func takeOrder() -> [Tensor] {
+    defer { order = [] }
+    return order
+  }
+
+  func giveBackOrder(_ array: inout [Tensor]) {
+    array.emptyKeepingCapacity()
+    if array.capacity > order.capacity { swap(&array, &order) }
+  }
 
   func takeTensors() -> [Tensor] {
     defer { tensors = [] }
@@ -222,12 +282,12 @@ final class TraversalScratch {
   }
 
   func giveBack(_ array: inout [Tensor]) {
-    array.removeAll(keepingCapacity: true)
+    array.emptyKeepingCapacity()
     if array.capacity > tensors.capacity { swap(&array, &tensors) }
   }
 
   func giveBack(_ array: inout [Int]) {
-    array.removeAll(keepingCapacity: true)
+    array.emptyKeepingCapacity()
     if array.capacity > indices.capacity { swap(&array, &indices) }
   }
 
@@ -250,3 +310,13 @@ private let scratchKey: pthread_key_t = {
   }
   return key
 }()
+
+extension Array {
+  /// `removeAll(keepingCapacity: true)`, by popping: the library's version goes through an
+  /// unspecialized `replaceSubrange` with a generic metadata lookup, a measurable part of a
+  /// small backward pass.
+  @inline(__always)
+  mutating func emptyKeepingCapacity() {
+    while popLast() != nil {}
+  }
+}

@@ -1,8 +1,26 @@
-/// Whether operations record a graph. Per task and per thread: a task-local value, which Swift
-/// keeps in thread-local storage outside of tasks, so two trainings on two threads or two tasks
-/// never see each other's mode (PyTorch's grad mode is thread-local too).
+import CGradMode
+
+/// Whether operations record a graph. Per thread, as PyTorch's grad mode: two trainings on two
+/// threads (or in two tasks running at once) never see each other's mode.
+///
+/// A thread-local rather than a task-local: every scope that changes the mode (`noGrad`,
+/// `withGrad`, a backward pass) runs a synchronous closure, which cannot suspend, so it begins
+/// and ends on one thread and a task never carries a changed mode elsewhere. The thread-local
+/// costs one load to read and a store to set, where a task-local value is a runtime call to read
+/// and allocates to set, on every training step's hot path.
 enum GradMode {
-  @TaskLocal static var isEnabled = true
+  @inline(__always)
+  static var isEnabled: Bool { fit_grad_mode_is_enabled() }
+
+  /// Runs `body` with the mode set to `enabled`, and restores the previous mode afterwards, also
+  /// when `body` throws.
+  @inline(__always)
+  static func with<Result>(_ enabled: Bool, _ body: () throws -> Result) rethrows -> Result {
+    let previous = fit_grad_mode_is_enabled()
+    fit_grad_mode_set_enabled(enabled)
+    defer { fit_grad_mode_set_enabled(previous) }
+    return try body()
+  }
 }
 
 /// Whether operations currently record a graph (`torch.is_grad_enabled()`).
@@ -15,7 +33,7 @@ public var isGradEnabled: Bool { GradMode.isEnabled }
 /// let prediction = noGrad { model(x) }
 /// ```
 public func noGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-  try GradMode.$isEnabled.withValue(false, operation: body)
+  try GradMode.with(false, body)
 }
 
 /// Same as `noGrad`, for callers who prefer the `with` spelling.
@@ -25,5 +43,5 @@ public func withNoGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
 
 /// Runs `body` with graph recording on, even inside a `noGrad` scope (`torch.enable_grad()`).
 public func withGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
-  try GradMode.$isEnabled.withValue(true, operation: body)
+  try GradMode.with(true, body)
 }

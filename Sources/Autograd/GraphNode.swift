@@ -65,7 +65,9 @@ extension Tensor {
     guard GradMode.isEnabled && x.requiresGrad else {
       return Tensor(shape: shape, scalars: scalars)
     }
-    return Tensor(shape: shape, scalars: scalars, node: .unary(name, x, rule))
+    let tensor = Tensor(shape: shape, scalars: scalars, node: .unary(name, x, rule))
+    tensor.link(x)
+    return tensor
   }
 
   /// An operation's result with two inputs.
@@ -77,7 +79,10 @@ extension Tensor {
     guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad) else {
       return Tensor(shape: shape, scalars: scalars)
     }
-    return Tensor(shape: shape, scalars: scalars, node: .binary(name, a, b, rule))
+    let tensor = Tensor(shape: shape, scalars: scalars, node: .binary(name, a, b, rule))
+    tensor.link(a)
+    tensor.link(b)
+    return tensor
   }
 
   /// An operation's result with three inputs.
@@ -92,7 +97,11 @@ extension Tensor {
     guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad || c.requiresGrad) else {
       return Tensor(shape: shape, scalars: scalars)
     }
-    return Tensor(shape: shape, scalars: scalars, node: .ternary(name, a, b, c, rule))
+    let tensor = Tensor(shape: shape, scalars: scalars, node: .ternary(name, a, b, c, rule))
+    tensor.link(a)
+    tensor.link(b)
+    tensor.link(c)
+    return tensor
   }
 
   /// An operation's result with any number of inputs.
@@ -103,6 +112,8 @@ extension Tensor {
     guard GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) else {
       return Tensor(shape: shape, scalars: scalars)
     }
-    return Tensor(shape: shape, scalars: scalars, node: .many(name, inputs, rule))
+    let tensor = Tensor(shape: shape, scalars: scalars, node: .many(name, inputs, rule))
+    for input in inputs { tensor.link(input) }
+    return tensor
   }
 }

@@ -14,9 +14,8 @@ extension Tensor {
       "linear: input \(x.shape) and weight \(weight.shape) do not fit ([rows, in]·[in, out])")
     let (rows, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
     precondition(bias.shape == [outputs], "linear: bias \(bias.shape) should be [\(outputs)]")
-    var values = gemm(
-      x.scalars, transposed: false, weight.scalars, transposed: false, m: rows, n: outputs,
-      k: inputs)
+    var values = matrixProduct(
+      x.scalars, transposed: false, weight.scalars, m: rows, n: outputs, k: inputs)
     bias.scalars.withUnsafeBufferPointer { b in
       values.withUnsafeMutableBufferPointer { out in
         for r in 0..<rows {
@@ -34,7 +33,24 @@ extension Tensor {
     _ g: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor
   ) -> (Tensor?, Tensor?, Tensor?) {
     let (gx, gw) = matrixMatrixBackward(g, x, w)
-    return (gx, gw, b.requiresGrad ? g.sum(alongAxis: 0) : nil)
+    guard b.requiresGrad else { return (gx, gw, nil) }
+    if isGradEnabled { return (gx, gw, g.sum(alongAxis: 0)) }
+    return (gx, gw, Tensor(shape: b.shape, scalars: columnSums(g)))
+  }
+
+  /// Σ_rows G for a [rows, columns] matrix, accumulated row by row (the same order as
+  /// `sum(alongAxis: 0)`, so both give the same bits).
+  static func columnSums(_ g: Tensor) -> [Double] {
+    let (rows, columns) = (g.shape[0], g.shape[1])
+    return [Double](unsafeUninitializedCapacity: columns) { out, initialized in
+      out.initialize(repeating: 0)
+      g.scalars.withUnsafeBufferPointer { g in
+        for r in 0..<rows {
+          for j in 0..<columns { out[j] += g[r * columns + j] }
+        }
+      }
+      initialized = columns
+    }
   }
 
   /// `scale · Σᵢ (pᵢ − tᵢ)²` over same-shape tensors: the mean squared error with

@@ -62,7 +62,7 @@ extension Tensor {
       b.requiresGrad
       ? Tensor(
         shape: b.shape,
-        scalars: gemm(a.scalars, transposed: true, g.scalars, transposed: false, m: k, n: n, k: m))
+        scalars: matrixProduct(a.scalars, transposed: true, g.scalars, m: k, n: n, k: m))
       : nil
     return (ga, gb)
   }
@@ -143,6 +143,18 @@ func gemm(
     }
     initialized = m * n
   }
+}
+
+/// A·B through BLAS: `gemm`, except that a product with one column (the common [rows, in]·[in, 1]
+/// of a model with one target, and its backward) goes through `gemv`, which OpenBLAS runs
+/// without the setup and buffer allocation `dgemm` makes for the transposed case.
+func matrixProduct(
+  _ a: [Double], transposed transA: Bool, _ b: [Double], m: Int, n: Int, k: Int
+) -> [Double] {
+  guard n == 1 else { return gemm(a, transposed: transA, b, transposed: false, m: m, n: n, k: k) }
+  return transA
+    ? gemv(a, rows: k, columns: m, transposed: true, b)
+    : gemv(a, rows: m, columns: k, transposed: false, b)
 }
 
 /// A·x, or Aᵀ·x when `transposed`, for a row-major [rows, columns] matrix A.

@@ -38,6 +38,21 @@ public final class Tensor {
   /// How this tensor was made; nil for a leaf.
   var node: GraphNode?
 
+  /// Whether a recorded operation made this tensor (`!isLeaf`). Fixed at creation: a leaf never
+  /// gains a node, and a non-leaf keeps one (a released node still names its operation).
+  let isRecorded: Bool
+
+  /// Whether a backward pass without `retainGraph` has released this tensor's node.
+  var isGraphReleased = false
+
+  /// For the backward pass's walk along a chain (`reverseTopologicalOrder`): the one non-leaf
+  /// among this operation's inputs, nil when all are leaves, and `hasSeveralRecordedInputs`
+  /// when two differ. Set once when the operation is recorded, so the walk reads two fields
+  /// instead of copying the node. Unowned: the node holds the input strongly, and releasing the
+  /// node clears this first.
+  unowned(unsafe) var chainInput: Tensor?
+  var hasSeveralRecordedInputs = false
+
   /// Whether `backward()` stores this non-leaf's gradient in `grad` (set by `retainGrad()`).
   public private(set) var retainsGrad = false
 
@@ -55,6 +70,7 @@ public final class Tensor {
     self.shape = shape
     self.scalars = scalars
     self.requiresGrad = requiresGrad
+    self.isRecorded = false
   }
 
   /// A scalar tensor (shape `[]`).
@@ -82,6 +98,26 @@ public final class Tensor {
     self.scalars = scalars
     self.requiresGrad = true
     self.node = node
+    self.isRecorded = true
+  }
+
+  /// Notes one input of the operation that made this tensor, for `chainInput`.
+  @inline(__always)
+  func link(_ input: Tensor) {
+    guard input.isRecorded else { return }
+    if let existing = chainInput {
+      if existing !== input { hasSeveralRecordedInputs = true }
+    } else {
+      chainInput = input
+    }
+  }
+
+  /// Drops the node's rule, saved values and inputs after a backward pass (the name stays, for
+  /// the error a second backward gives).
+  func releaseGraph(name: String) {
+    chainInput = nil
+    isGraphReleased = true
+    node = .released(name)
   }
 }
 
@@ -96,7 +132,7 @@ extension Tensor {
 
   /// True for tensors made by the user, by an operation in no-grad mode, or by an operation none
   /// of whose inputs requires grad (`is_leaf`).
-  public var isLeaf: Bool { node == nil }
+  public var isLeaf: Bool { !isRecorded }
 
   /// The name of the recorded operation that made this tensor, as PyTorch prints its `grad_fn`
   /// (`MulBackward`, `MmBackward`, ...); nil for a leaf.

@@ -95,6 +95,40 @@ final class BackwardTests: XCTestCase {
     assertTensor(x.grad, shape: [2], [2, 4], tolerance: 0)
   }
 
+  func testBackwardIntoAReleasedPartOfAChainThrowsBeforeAnyGradientMoves() throws {
+    // y's node is freed by the first backward; a second graph through y must stop at y before
+    // the leaf w (an input of the new, unreleased node) receives anything.
+    let x = Tensor([1, 2], requiresGrad: true)
+    let w = Tensor([5, 7], requiresGrad: true)
+    let y = x * 2
+    try y.sum().backward()
+    XCTAssertThrowsError(try (y * w).sum().backward()) { error in
+      guard case .graphReleased(let operation) = error as? AutogradError else {
+        return XCTFail("expected graphReleased, got \(error)")
+      }
+      XCTAssertEqual(operation, "MulBackward")
+    }
+    XCTAssertNil(w.grad)
+    assertTensor(x.grad, shape: [2], [2, 2], tolerance: 0)
+  }
+
+  func testAChainWhoseLinkUsesOneInputTwiceSumsBothPaths() throws {
+    // z = (3x)·(3x): one non-leaf input used twice is still a chain; ∂z/∂x = 18x.
+    let x = Tensor([1, -2], requiresGrad: true)
+    let y = x * 3
+    try (y * y).sum().backward()
+    assertTensor(x.grad, shape: [2], [18, -36], tolerance: 0)
+  }
+
+  func testADiamondAfterAChainGetsEveryPath() throws {
+    // loss = Σ (a + b) with a = 2y, b = y², y = x + 1: the chain loss ← sum ← add meets two
+    // recorded inputs, so the rest is sorted depth-first; ∂/∂x = 2 + 2y.
+    let x = Tensor([0, 1, 2], requiresGrad: true)
+    let y = x + 1
+    try ((y * 2) + y * y).sum().backward()
+    assertTensor(x.grad, shape: [3], [4, 6, 8], tolerance: 0)
+  }
+
   func testRetainGraphAllowsASecondBackward() throws {
     let x = Tensor([1, 2], requiresGrad: true)
     let loss = (x * x).sum()

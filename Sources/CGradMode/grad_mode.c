@@ -1,0 +1,3 @@
+#include "CGradMode.h"
+
+_Thread_local bool fit_grad_mode_disabled = false;
