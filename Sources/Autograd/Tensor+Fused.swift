@@ -13,13 +13,25 @@ extension Tensor {
       x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0],
       "linear: input \(x.shape) and weight \(weight.shape) do not fit ([rows, in]·[in, out])")
     let (rows, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
-    precondition(bias.shape == [outputs], "linear: bias \(bias.shape) should be [\(outputs)]")
-    var values = matrixProduct(
-      x.scalars, transposed: false, weight.scalars, m: rows, n: outputs, k: inputs)
-    bias.scalars.withUnsafeBufferPointer { b in
-      values.withUnsafeMutableBufferPointer { out in
-        for r in 0..<rows {
-          for j in 0..<outputs { out[r * outputs + j] += b[j] }
+    precondition(
+      bias.rank == 1 && bias.shape[0] == outputs,
+      "linear: bias \(bias.shape) should be [\(outputs)]")
+    // Every row starts as the bias, and BLAS adds the product into it.
+    let values = [Double](unsafeUninitializedCapacity: rows * outputs) { out, initialized in
+      guard rows * outputs > 0, let out = out.baseAddress else { return }
+      bias.scalars.withUnsafeBufferPointer { b in
+        if outputs == 1 {
+          out.initialize(repeating: b[0], count: rows)
+        } else {
+          for r in 0..<rows { (out + r * outputs).initialize(from: b.baseAddress!, count: outputs) }
+        }
+      }
+      initialized = rows * outputs
+      guard inputs > 0 else { return }
+      x.scalars.withUnsafeBufferPointer { x in
+        weight.scalars.withUnsafeBufferPointer { w in
+          addMatrixProduct(
+            x.baseAddress!, w.baseAddress!, into: out, m: rows, n: outputs, k: inputs)
         }
       }
     }
@@ -38,15 +50,18 @@ extension Tensor {
     return (gx, gw, Tensor(shape: b.shape, scalars: columnSums(g)))
   }
 
-  /// Σ_rows G for a [rows, columns] matrix, accumulated row by row (the same order as
-  /// `sum(alongAxis: 0)`, so both give the same bits).
+  /// Σ_rows G for a [rows, columns] matrix. Each column is summed from the first row to the last,
+  /// the order `sum(alongAxis: 0)` adds in, so both give the same bits; but in a register, one
+  /// column at a time, since adding into the output element by element makes every addition
+  /// wait for the previous one's store.
   static func columnSums(_ g: Tensor) -> [Double] {
     let (rows, columns) = (g.shape[0], g.shape[1])
     return [Double](unsafeUninitializedCapacity: columns) { out, initialized in
-      out.initialize(repeating: 0)
       g.scalars.withUnsafeBufferPointer { g in
-        for r in 0..<rows {
-          for j in 0..<columns { out[j] += g[r * columns + j] }
+        for j in 0..<columns {
+          var total = 0.0
+          for r in 0..<rows { total += g[r * columns + j] }
+          out[j] = total
         }
       }
       initialized = columns

@@ -157,6 +157,23 @@ func matrixProduct(
     : gemv(a, rows: m, columns: k, transposed: false, b)
 }
 
+/// C += A·B for row-major A [m, k], B [k, n] and C [m, n], through `gemv` when n is 1 (see
+/// `matrixProduct`). BLAS adds into C itself (beta = 1), so a bias placed in C first costs no
+/// second pass over the freshly written product.
+func addMatrixProduct(
+  _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+  m: Int, n: Int, k: Int
+) {
+  guard m > 0 && n > 0 && k > 0 else { return }
+  if n == 1 {
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), 1, a, Int32(k), b, 1, 1, c, 1)
+  } else {
+    cblas_dgemm(
+      CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b,
+      Int32(n), 1, c, Int32(n))
+  }
+}
+
 /// A·x, or Aᵀ·x when `transposed`, for a row-major [rows, columns] matrix A.
 func gemv(_ a: [Double], rows: Int, columns: Int, transposed: Bool, _ x: [Double]) -> [Double] {
   let length = transposed ? columns : rows
