@@ -63,8 +63,8 @@ public final class MetricsLog {
       try AtomicFile.write(Data((kept.joined(separator: "\n") + "\n").utf8), to: url)
     }
     if !manager.fileExists(atPath: url.path) {
-      guard manager.createFile(atPath: url.path, contents: Data((EpochRecord.header + "\n").utf8))
-      else { throw OutputError.cannotCreate(url.path, reason: "cannot create the file") }
+      try AtomicFile.writeNewFile(
+        Data((EpochRecord.header + "\n").utf8), at: url.path, reportingAs: url.path)
     }
     do {
       handle = try FileHandle(forWritingTo: url)
