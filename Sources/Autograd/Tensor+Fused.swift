@@ -50,18 +50,28 @@ extension Tensor {
     return (gx, gw, Tensor(shape: b.shape, scalars: columnSums(g)))
   }
 
-  /// Σ_rows G for a [rows, columns] matrix. Each column is summed from the first row to the last,
-  /// the order `sum(alongAxis: 0)` adds in, so both give the same bits; but in a register, one
-  /// column at a time, since adding into the output element by element makes every addition
-  /// wait for the previous one's store.
+  /// Σ_rows G for a [rows, columns] matrix, one column at a time in four running sums (rows
+  /// r mod 4), so that no addition waits for the previous one: adding into the output element
+  /// by element made every addition wait for the last one's store.
   static func columnSums(_ g: Tensor) -> [Double] {
     let (rows, columns) = (g.shape[0], g.shape[1])
     return [Double](unsafeUninitializedCapacity: columns) { out, initialized in
       g.scalars.withUnsafeBufferPointer { g in
         for j in 0..<columns {
-          var total = 0.0
-          for r in 0..<rows { total += g[r * columns + j] }
-          out[j] = total
+          var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
+          var r = 0
+          while r + 4 <= rows {
+            sums.0 += g[r * columns + j]
+            sums.1 += g[(r + 1) * columns + j]
+            sums.2 += g[(r + 2) * columns + j]
+            sums.3 += g[(r + 3) * columns + j]
+            r += 4
+          }
+          while r < rows {
+            sums.0 += g[r * columns + j]
+            r += 1
+          }
+          out[j] = (sums.0 + sums.1) + (sums.2 + sums.3)
         }
       }
       initialized = columns
@@ -78,15 +88,28 @@ extension Tensor {
     precondition(
       prediction.shape == target.shape,
       "squaredErrorSum: prediction \(prediction.shape) and target \(target.shape) differ")
-    var total = 0.0
+    // Four running sums, so that each addition does not wait for the one before it.
+    var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
     prediction.scalars.withUnsafeBufferPointer { p in
       target.scalars.withUnsafeBufferPointer { t in
-        for i in 0..<p.count {
+        let n = p.count
+        var i = 0
+        while i + 4 <= n {
+          let (r0, r1, r2, r3) = (p[i] - t[i], p[i + 1] - t[i + 1], p[i + 2] - t[i + 2], p[i + 3] - t[i + 3])
+          sums.0 += r0 * r0
+          sums.1 += r1 * r1
+          sums.2 += r2 * r2
+          sums.3 += r3 * r3
+          i += 4
+        }
+        while i < n {
           let residual = p[i] - t[i]
-          total += residual * residual
+          sums.0 += residual * residual
+          i += 1
         }
       }
     }
+    let total = (sums.0 + sums.1) + (sums.2 + sums.3)
     return result(
       shape: [], scalars: [scale * total], name: "MseLossBackward", inputs: prediction, target
     ) { g, p, t in
@@ -95,7 +118,15 @@ extension Tensor {
         return (p.requiresGrad ? gp : nil, t.requiresGrad ? -gp : nil)
       }
       let factor = 2 * scale * g.scalars[0]
-      let gp = combine(p, t) { p, t in factor * (p - t) }
+      let values = [Double](unsafeUninitializedCapacity: p.count) { out, initialized in
+        p.scalars.withUnsafeBufferPointer { p in
+          t.scalars.withUnsafeBufferPointer { t in
+            for i in 0..<p.count { out[i] = factor * (p[i] - t[i]) }
+          }
+        }
+        initialized = p.count
+      }
+      let gp = Tensor(shape: p.shape, scalars: values)
       return (p.requiresGrad ? gp : nil, t.requiresGrad ? gp.map { -$0 } : nil)
     }
   }

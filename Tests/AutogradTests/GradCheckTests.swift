@@ -133,6 +133,32 @@ final class FusedOperationTests: XCTestCase {
     XCTAssertLessThanOrEqual(second.maxRelativeError, 1e-6, "\(second)")
   }
 
+  func testOneColumnLinearAndOddLengthsTakeTheFastPathsCorrectly() throws {
+    // One output column goes through gemv with the bias added by BLAS, 7 rows leave a remainder
+    // after the four-way sums of the bias gradient and of the squared errors.
+    let (x, w, b, y) = (random([7, 3]), random([3, 1]), random([1]), random([7, 1]))
+    assertClose(
+      Tensor.linear(x, weight: w, bias: b).scalars, (x.matmul(w) + b).scalars, tolerance: 1e-14)
+    let loss = { (inputs: [Tensor]) in
+      Tensor.squaredErrorSum(Tensor.linear(x, weight: inputs[0], bias: inputs[1]), y, scale: 0.7)
+    }
+    let unfused = ((x.matmul(w) + b - y).square().sum() * 0.7).item
+    XCTAssertEqual(loss([w, b]).item, unfused, accuracy: 1e-13)
+    let result = try gradCheck(of: loss, at: [w, b])
+    XCTAssertLessThanOrEqual(result.maxRelativeError, 1e-6, "\(result)")
+    // The bias gradient is 2·0.7·Σ residuals, the weight gradient 2·0.7·xᵀ·residuals.
+    let (wv, bv) = (w.detached(), b.detached())
+    wv.requiresGrad = true
+    bv.requiresGrad = true
+    try loss([wv, bv]).backward()
+    let residuals = (x.matmul(w) + b - y).scalars
+    XCTAssertEqual(bv.grad!.item, 1.4 * residuals.reduce(0, +), accuracy: 1e-12)
+    for j in 0..<3 {
+      let expected = 1.4 * (0..<7).map { x[$0, j] * residuals[$0] }.reduce(0, +)
+      XCTAssertEqual(wv.grad![j, 0], expected, accuracy: 1e-12)
+    }
+  }
+
   func testSquaredErrorSumEqualsItsDefinition() throws {
     let (p, t) = (random([4, 2]), random([4, 2]))
     let expected = ((p - t).square().sum() * 0.3).item
