@@ -7,3 +7,9 @@
 void dgelsd_(int *m, int *n, int *nrhs, double *a, int *lda, double *b,
              int *ldb, double *s, double *rcond, int *rank, double *work,
              int *lwork, int *iwork, int *info);
+
+// OpenBLAS: stops and joins its worker threads (it starts them again if a threaded routine is
+// called later). Exported by every OpenBLAS build with threads; `fit batch` calls it because
+// its own process does no linear algebra, while an idle worker spins on a core for its first
+// ~0.1 s, which the trainings it starts need.
+void blas_thread_shutdown_(void);

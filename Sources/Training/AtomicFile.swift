@@ -11,9 +11,14 @@ import Foundation
 ///
 /// `syncFolder: false` leaves the folder's flush to the caller, who writes several files into
 /// one folder and flushes it once (`syncFolder(of:)`) — a checkpoint and its pointers.
+/// `durable: false` flushes nothing: the file is still replaced whole or not at all, but after a
+/// power cut it may be the previous version. For a file rewritten often whose last version is
+/// written durably (the loss plot after every epoch).
 public enum AtomicFile {
-  public static func write(_ data: Data, to url: URL, syncFolder: Bool = true) throws {
-    try write(to: url, syncFolder: syncFolder) { temporary in
+  public static func write(
+    _ data: Data, to url: URL, syncFolder: Bool = true, durable: Bool = true
+  ) throws {
+    try write(to: url, syncFolder: syncFolder && durable, syncFile: durable) { temporary in
       try writeNewFile(data, at: temporary.path, reportingAs: url.path)
     }
   }
@@ -42,14 +47,14 @@ public enum AtomicFile {
 
   /// Lets `produce` write the temporary file however it likes (HDF5, say), then publishes it.
   public static func write(
-    to url: URL, syncFolder: Bool = true, produce: (URL) throws -> Void
+    to url: URL, syncFolder: Bool = true, syncFile: Bool = true, produce: (URL) throws -> Void
   ) throws {
     let folder = url.deletingLastPathComponent()
     let temporary = folder.appendingPathComponent(
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
       try produce(temporary)
-      try sync(path: temporary.path)
+      if syncFile { try sync(path: temporary.path) }
       guard rename(temporary.path, url.path) == 0 else {
         throw OutputError.writeFailed(url.path, reason: String(cString: strerror(errno)))
       }

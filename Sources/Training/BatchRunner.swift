@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// Runs a `BatchPlan` with up to `jobs` trainings at once, each as its own `fit` process (so a
@@ -35,6 +36,9 @@ public final class BatchRunner: @unchecked Sendable {
 
   /// Runs every training and returns the outcomes sorted by validation loss (failures last).
   public func run() throws -> [Outcome] {
+    // This process only waits for its runs: OpenBLAS's worker, which spins for a while after
+    // the library loads, would take a core from them.
+    blas_thread_shutdown_()
     do {
       try FileManager.default.createDirectory(at: batchDirectory, withIntermediateDirectories: true)
     } catch {

@@ -87,7 +87,7 @@ public final class TrainingRun {
     trainer.afterEpoch = { [reporter, weak self] trainer, record in
       try metrics.append(record)
       reporter.epoch(record, of: epochs)
-      try self?.writePlot(trainer.state.history)
+      try self?.writePlot(trainer.state.history, durable: false)
       let isBest = trainer.state.bestEpoch == record.epoch
       let epochDue = every.epochs.map { record.epoch % $0 == 0 } ?? false
       let stepDue = every.steps.map { trainer.state.step % $0 == 0 } ?? false
@@ -108,6 +108,7 @@ public final class TrainingRun {
           + "\(trainer.state.epochsWithoutImprovement) epochs (best epoch \(trainer.state.bestEpoch))"
       )
     }
+    if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
     let model = trainer.fittedModel()
     try AtomicFile.write(try model.jsonData(), to: file("model.json"))
     let elapsed = clock.now - start
@@ -166,7 +167,9 @@ public final class TrainingRun {
     }
   }
 
-  func writePlot(_ history: [EpochRecord]) throws {
+  /// `loss.svg`. Rewritten after every epoch without flushing it to disk (`durable: false`);
+  /// the finished run's plot is flushed.
+  func writePlot(_ history: [EpochRecord], durable: Bool = true) throws {
     var series = [
       LossPlot.Series(
         label: "train loss", color: "#1f77b4",
@@ -179,7 +182,7 @@ public final class TrainingRun {
           points: history.compactMap { r in r.validation.map { (Double(r.epoch), $0.mse) } }))
     }
     let plot = LossPlot(title: "\(config.name): loss by epoch", series: series)
-    try AtomicFile.write(Data(plot.svg().utf8), to: file("loss.svg"))
+    try AtomicFile.write(Data(plot.svg().utf8), to: file("loss.svg"), durable: durable)
   }
 }
 
