@@ -17,7 +17,7 @@ let package = Package(
   targets: [
     // Public libraries.
     .target(
-      name: "Autograd", dependencies: ["CBLAS", "CGradMode", "SeededRandom"],
+      name: "Autograd", dependencies: ["CBLAS", "CGradMode", "CKernels", "SeededRandom"],
       swiftSettings: [
         .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
       ]),

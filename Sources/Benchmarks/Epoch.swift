@@ -11,12 +11,14 @@ import Training
 /// `impl=fit_swift` is `fit`'s own loop: a `Trainer` built from a config parsed by
 /// `TrainingConfig.parse` (no validation split, no standardization, no shuffling), whose
 /// `PreparedData` is loaded once from lin_1m_32_contig.h5 before timing. The timed part is
-/// `Trainer.run()` for one epoch: BatchLoader batches, forward, backward, the checks for finite
-/// values, and the optimizer step. One untimed epoch runs before all of them.
+/// `Trainer.run()` for one epoch: BatchLoader batches, the fused MSE node per batch
+/// (`Tensor.linearSquaredErrorSum`, reading the rows in place), `backward()`, the checks for
+/// finite values, and the optimizer step. One untimed epoch runs before all of them.
 ///
-/// `impl=fit_swift_loop` is the same arithmetic without the loader: each batch is copied out of
-/// the in-memory arrays into tensors and run through `Linear`, the same summed-loss objective
-/// the Trainer uses, `backward()` and the optimizer. The gap between the two is the loader's.
+/// `impl=fit_swift_loop` is the engine's general path, for comparison: each batch is copied out
+/// of the in-memory arrays into tensors and run through `Linear`, `meanSquaredError` (summed,
+/// then scaled), `backward()` and the optimizer. The gap between the two is what fusing the loss
+/// and reading rows in place gain.
 enum EpochBenchmark {
   static let batchSizes = [256, 4096]
   static let optimizers = ["sgd", "adam"]

@@ -12,6 +12,11 @@ import Optim
 /// m contributes `Σ_{rows in m} ℓ(ŷ, y) / (R·t)` to the batch loss, so the gradients that
 /// accumulate in `.grad` over the micro-batches add up to the gradient of the batch's mean loss,
 /// whatever the micro-batch size (up to rounding). The optimizer steps once per batch.
+///
+/// With the MSE loss, each micro-batch's loss is one fused node
+/// (`Tensor.linearSquaredErrorSum`) that reads the rows in place, in the data set's storage when
+/// it is in memory, and computes loss and gradient in one pass: no batch is copied, and each row
+/// is read once. Other losses go through `model(x)` and the loss function.
 public final class Trainer {
   public let config: TrainingConfig
   public let data: PreparedData
@@ -22,6 +27,11 @@ public final class Trainer {
   public let scheduler: LearningRateScheduler
   public let plateau: ReduceOnPlateau?
   public let loader: BatchLoader
+  /// Whether micro-batch losses are fused `linearSquaredErrorSum` nodes (MSE).
+  let fusesLoss: Bool
+  /// The training rows when they are in memory and the fused loss reads them in place; the
+  /// loader then hands out row indices only.
+  private let rowsInPlace: InMemoryDataset?
   public internal(set) var state = TrainingState()
   private let loss: Loss
 
@@ -36,11 +46,14 @@ public final class Trainer {
     self.data = data
     model = Linear(
       inputFeatures: data.termCount, outputFeatures: data.targetCount, bias: config.model.bias)
+    fusesLoss = config.loss.kind == .mse
+    rowsInPlace = fusesLoss ? data.training as? InMemoryDataset : nil
     loader = try BatchLoader(
       dataset: data.training,
       options: LoaderOptions(
         batchSize: config.training.batchSize, microBatchSize: config.training.microBatchSize,
-        shuffle: config.data.shuffle, seed: config.training.seed))
+        shuffle: config.data.shuffle, seed: config.training.seed,
+        readsRows: rowsInPlace == nil))
     let factory = OptimizerFactory(
       config: config, totalSteps: loader.batchesPerEpoch * config.training.epochs)
     parameters = model.parameters
@@ -122,12 +135,40 @@ public final class Trainer {
   /// Adds the gradient of the batch's objective into the parameters' `grad`, one micro-batch at
   /// a time, and returns the batch's objective.
   public func accumulateGradients(on batch: Batch) throws -> Double {
+    if fusesLoss { return try accumulateFusedGradients(on: batch) }
     let parts = batch.microBatchSize >= batch.rows ? [batch] : batch.microBatches
     var total = 0.0
     for part in parts {
       let x = Tensor(shape: [part.rows, batch.featureCount], scalars: part.features)
       let y = Tensor(shape: [part.rows, batch.targetCount], scalars: part.targets)
       let objective = objective(prediction: model(x), target: y, batchRows: batch.rows)
+      total += objective.item
+      try objective.backward()
+    }
+    return total
+  }
+
+  /// `accumulateGradients` for the MSE loss: one fused node per micro-batch over the rows where
+  /// they are (the data set's storage, or the batch's own copy when the data are streamed; the
+  /// same rows in the same order give the same bits either way).
+  func accumulateFusedGradients(on batch: Batch) throws -> Double {
+    let (inputs, targets, rows): ([Double], [Double], [Int])
+    if let memory = rowsInPlace {
+      (inputs, targets, rows) = (memory.features, memory.targets, batch.rowIndices)
+    } else {
+      (inputs, targets, rows) = (batch.features, batch.targets, Array(0..<batch.rows))
+    }
+    let scale = 1 / Double(batch.rows * batch.targetCount)
+    var total = 0.0
+    for start in stride(from: 0, to: rows.count, by: batch.microBatchSize) {
+      let part = rows[start..<min(start + batch.microBatchSize, rows.count)]
+      var objective = Tensor.linearSquaredErrorSum(
+        inputs: inputs, targets: targets, rows: part, weight: model.weight, bias: model.bias,
+        scale: scale)
+      if config.loss.l2 > 0 {
+        let share = Double(part.count) / Double(batch.rows)
+        objective = objective + l2Penalty(model, lambda: config.loss.l2) * share
+      }
       total += objective.item
       try objective.backward()
     }

@@ -102,6 +102,31 @@ final class BatchLoaderTests: XCTestCase {
     XCTAssertEqual(rest, Array(all[(perEpoch + 3)...]))
   }
 
+  func testWithoutReadingRowsTheBatchesHaveTheSameIndicesAndNoRows() throws {
+    for shuffle in [true, false] {
+      let options = LoaderOptions(batchSize: 10, microBatchSize: 4, shuffle: shuffle, seed: 4)
+      var indicesOnly = options
+      indicesOnly.readsRows = false
+      let reading = try BatchLoader(dataset: dataset(rows: 23), options: options)
+      let notReading = try BatchLoader(dataset: dataset(rows: 23), options: indicesOnly)
+      for _ in 0..<2 {
+        let (read, unread) = (try epoch(reading), try epoch(notReading))
+        XCTAssertEqual(unread.map(\.rowIndices), read.map(\.rowIndices))
+        XCTAssertTrue(unread.allSatisfy { $0.features.isEmpty && $0.targets.isEmpty })
+        XCTAssertEqual(
+          unread.map { $0.microBatches.map(\.rowIndices) },
+          read.map { $0.microBatches.map(\.rowIndices) })
+      }
+      // A position saved mid-epoch continues the same way.
+      let restored = try BatchLoader(dataset: dataset(rows: 23), options: indicesOnly)
+      _ = try restored.nextBatch()
+      let position = restored.position
+      let again = try BatchLoader(dataset: dataset(rows: 23), options: indicesOnly)
+      try again.restore(position)
+      XCTAssertEqual(try epoch(again).map(\.rowIndices), try epoch(restored).map(\.rowIndices))
+    }
+  }
+
   func testRestoringASavedPositionMidEpochContinuesTheIdenticalSequence() throws {
     try assertRestoreContinuesIdentically(
       dataset(rows: 57), LoaderOptions(batchSize: 5, microBatchSize: 2, seed: 9))
@@ -124,6 +149,10 @@ final class BatchLoaderTests: XCTestCase {
     let loader = try BatchLoader(dataset: data, options: options)
     let batches = try epoch(loader)
     batches.forEach { assertConsistent($0) }
+    // A streamed data set always hands out its rows: they exist nowhere else.
+    var indicesOnly = options
+    indicesOnly.readsRows = false
+    try epoch(try BatchLoader(dataset: data, options: indicesOnly)).forEach { assertConsistent($0) }
     let order = batches.flatMap(\.rowIndices)
     XCTAssertEqual(order.sorted(), Array(0..<95))
     XCTAssertNotEqual(order, Array(0..<95))

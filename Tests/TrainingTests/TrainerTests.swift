@@ -1,6 +1,7 @@
 import Autograd
 import DataIO
 import Foundation
+import Models
 import TestSupport
 import XCTest
 
@@ -61,6 +62,40 @@ final class TrainerTests: XCTestCase {
   }
 
   /// The same config and seed give bit-identical parameters and metrics.
+  /// The MSE objective is one fused node per micro-batch reading the rows in place (the loader
+  /// hands out indices only); it equals the model and loss functions on the gathered rows.
+  func testFusedMSEEqualsTheModelAndLossFunctionsOnTheGatheredRows() throws {
+    for (shuffle, micro) in [(true, 64), (false, 300), (true, 300)] {
+      let trainer = try Trainer(
+        config: try config([
+          "data.shuffle=\(shuffle)", "training.microBatchSize=\(micro)", "loss.l2=0.01",
+        ]),
+        data: try PreparedData.load(config()))
+      XCTAssertTrue(trainer.fusesLoss)
+      let memory = try XCTUnwrap(trainer.data.training as? InMemoryDataset)
+      for step in 0..<trainer.loader.batchesPerEpoch {
+        let batch = try XCTUnwrap(try trainer.loader.nextBatch())
+        XCTAssertTrue(batch.features.isEmpty, "rows are read in place, not copied")
+        randomize(trainer, seed: UInt64(step))
+        trainer.model.parameters.forEach { $0.grad = nil }
+        let loss = try trainer.accumulateGradients(on: batch)
+
+        let rows = try memory.rows(at: batch.rowIndices)
+        let x = Tensor(shape: [batch.rows, memory.featureCount], scalars: rows.features)
+        let y = Tensor(shape: [batch.rows, memory.targetCount], scalars: rows.targets)
+        let reference =
+          Tensor.squaredErrorSum(trainer.model(x), y, scale: 1 / Double(batch.rows))
+          + l2Penalty(trainer.model, lambda: 0.01)
+        let gradients = try reference.gradients(withRespectTo: trainer.model.parameters)
+        let label = "shuffle \(shuffle), micro-batches of \(micro), batch \(step)"
+        XCTAssertEqual(loss, reference.item, accuracy: 1e-12, label)
+        for (parameter, expected) in zip(trainer.model.parameters, gradients) {
+          assertClose(parameter.grad!.scalars, expected.scalars, tolerance: 1e-12, label)
+        }
+      }
+    }
+  }
+
   func testTrainingIsDeterministic() throws {
     func train() throws -> ([[Double]], [Double]) {
       let c = try config(["data.shuffle=true", "optimizer.kind=\"adam\"", "optimizer.lr=0.05"])

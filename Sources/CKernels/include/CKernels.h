@@ -1,6 +1,8 @@
 #ifndef FIT_CKERNELS_H
 #define FIT_CKERNELS_H
 
+#include "LinearSquaredError.h"
+
 /// Adam's (and AdamW's) element update without AMSGrad, in PyTorch's order of operations, over
 /// n contiguous parameters. See Sources/Optim/AdamKernel.swift for the formula; this is the same
 /// arithmetic, compiled once per vector width (AVX-512, AVX2, SSE2) and chosen at load time, so

@@ -5,9 +5,10 @@ public struct Batch: Equatable, Sendable {
   public let index: Int
   /// The data set row of each batch row.
   public let rowIndices: [Int]
-  /// `rows * featureCount` values, row-major.
+  /// `rows * featureCount` values, row-major; empty when the loader does not read rows
+  /// (`LoaderOptions.readsRows == false`), for a caller that reads them from the data set.
   public var features: [Double]
-  /// `rows * targetCount` values, row-major.
+  /// `rows * targetCount` values, row-major; empty like `features`.
   public var targets: [Double]
   public let featureCount: Int
   public let targetCount: Int
@@ -21,10 +22,11 @@ public struct Batch: Equatable, Sendable {
   public var microBatches: [Batch] {
     stride(from: 0, to: rows, by: microBatchSize).map { start in
       let end = min(start + microBatchSize, rows)
+      let hasRows = !(features.isEmpty && targets.isEmpty)
       return Batch(
         epoch: epoch, index: index, rowIndices: Array(rowIndices[start..<end]),
-        features: Array(features[(start * featureCount)..<(end * featureCount)]),
-        targets: Array(targets[(start * targetCount)..<(end * targetCount)]),
+        features: hasRows ? Array(features[(start * featureCount)..<(end * featureCount)]) : [],
+        targets: hasRows ? Array(targets[(start * targetCount)..<(end * targetCount)]) : [],
         featureCount: featureCount, targetCount: targetCount, microBatchSize: microBatchSize)
     }
   }
@@ -57,10 +59,14 @@ public struct LoaderOptions: Equatable, Sendable {
   public var seed: UInt64
   /// For streaming data sets: how many chunks are held (and shuffled together) at once.
   public var windowChunks: Int
+  /// Whether batches carry their rows. `false` hands out only `rowIndices`, for a caller that
+  /// reads the rows in place from an in-memory data set (no copy per batch); streaming data
+  /// sets always read.
+  public var readsRows: Bool
 
   public init(
     batchSize: Int, microBatchSize: Int? = nil, dropLast: Bool = false, shuffle: Bool = true,
-    seed: UInt64 = 0, windowChunks: Int = 8
+    seed: UInt64 = 0, windowChunks: Int = 8, readsRows: Bool = true
   ) {
     self.batchSize = batchSize
     self.microBatchSize = microBatchSize
@@ -68,5 +74,6 @@ public struct LoaderOptions: Equatable, Sendable {
     self.shuffle = shuffle
     self.seed = seed
     self.windowChunks = windowChunks
+    self.readsRows = readsRows
   }
 }

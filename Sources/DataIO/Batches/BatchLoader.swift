@@ -73,13 +73,22 @@ public final class BatchLoader {
       return nil
     }
     if order == nil { order = makeOrder(skipping: position.batchIndex * options.batchSize) }
-    let (indices, block) = try order!.next(options.batchSize)
+    let (indices, block) = try nextRows()
     let batch = Batch(
       epoch: position.epoch, index: position.batchIndex, rowIndices: indices,
       features: block.features, targets: block.targets, featureCount: dataset.featureCount,
       targetCount: dataset.targetCount, microBatchSize: options.microBatchSize ?? options.batchSize)
     position.batchIndex += 1
     return batch
+  }
+
+  /// The current batch's row indices, and its rows unless the options say not to read them.
+  private func nextRows() throws -> (indices: [Int], block: RowBlock) {
+    guard options.readsRows || dataset.chunkRows != nil else {
+      let indices = try order!.nextIndices(options.batchSize)
+      return (indices, RowBlock(features: [], targets: [], rows: indices.count))
+    }
+    return try order!.next(options.batchSize)
   }
 
   /// Continues from a saved position: the following batches are exactly those that followed it.

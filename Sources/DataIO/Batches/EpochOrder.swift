@@ -6,6 +6,13 @@ protocol EpochOrder {
   mutating func next(_ count: Int) throws -> (indices: [Int], block: RowBlock)
   /// Passes over `count` rows without reading them, drawing the same random numbers as reading.
   mutating func skip(_ count: Int)
+  /// The next `count` rows' indices (fewer at the end of the epoch), reading as little as the
+  /// order allows.
+  mutating func nextIndices(_ count: Int) throws -> [Int]
+}
+
+extension EpochOrder {
+  mutating func nextIndices(_ count: Int) throws -> [Int] { try next(count).indices }
 }
 
 /// For data sets where every row is cheap to reach: a Fisher–Yates permutation of all rows
@@ -36,6 +43,13 @@ struct PermutationOrder: EpochOrder {
   }
 
   mutating func skip(_ count: Int) { position = min(position + count, dataset.rowCount) }
+
+  /// The next `count` rows' indices, without reading the rows.
+  mutating func nextIndices(_ count: Int) throws -> [Int] {
+    let end = min(position + count, dataset.rowCount)
+    defer { position = end }
+    return order.map { Array($0[position..<end]) } ?? Array(position..<end)
+  }
 }
 
 /// For streaming data sets: the chunks in a shuffled order, taken `windowChunks` at a time; the

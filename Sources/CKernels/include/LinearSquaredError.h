@@ -1,0 +1,22 @@
+#ifndef FIT_LINEAR_SQUARED_ERROR_H
+#define FIT_LINEAR_SQUARED_ERROR_H
+
+/// A linear model's squared error and its gradient in one pass over the rows, for the fused
+/// `Tensor.linearSquaredErrorSum` (Sources/Autograd/Tensor+LinearSquaredError.swift).
+///
+/// For k < count, with r = rows[k], row-major x [·, inputs], y [·, outputs], W [inputs, outputs]
+/// and b [outputs] (NULL for none):
+///
+///     e_r = x_r·W + b − y_r
+///     *loss = Σ_r Σ_o e_ro²
+///     gw[j, o] = Σ_r x_rj · e_ro      (skipped when gw is NULL)
+///     gb[o]    = Σ_r e_ro             (skipped when gb is NULL)
+///
+/// Unscaled: the caller multiplies by its factors. Each row is read once, while it is in cache.
+/// The sums run in a fixed order (eight running sums per dot product, four per sum over rows,
+/// no FMA contraction), so every vector width gives the same bits.
+void fit_linear_squared_error(const double *x, const double *y, const long *rows, long count,
+                              long inputs, long outputs, const double *w, const double *b,
+                              double *loss, double *gw, double *gb);
+
+#endif

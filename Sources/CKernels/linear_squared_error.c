@@ -1,0 +1,95 @@
+#include "LinearSquaredError.h"
+
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+// The helpers are inlined into each clone of the entry point, so that each is compiled for that
+// clone's vector width (a called helper would be compiled for the baseline only).
+
+/// How far ahead rows are requested from memory. The hardware prefetcher follows a run of
+/// consecutive rows only after a few misses, and never guesses a shuffled order; asking for the
+/// row a few ahead keeps memory busy from the first row of every batch.
+#define PREFETCH_ROWS 8
+
+static inline __attribute__((always_inline)) void prefetch_row(const double *row, long n) {
+  for (long j = 0; j < n; j += 8) __builtin_prefetch(row + j, 0, 3);
+}
+
+/// x_r·w for one output: eight running sums (element j goes to sum j mod 8), added pairwise.
+static inline __attribute__((always_inline)) double dot(const double *restrict x, const double *restrict w, long n) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  long j = 0;
+  for (; j + 8 <= n; j += 8) {
+    for (int l = 0; l < 8; l++) s[l] += x[j + l] * w[j + l];
+  }
+  for (int l = 0; j + l < n; l++) s[l] += x[j + l] * w[j + l];
+  return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+}
+
+/// The common case, one output: W is a column.
+static inline __attribute__((always_inline)) void one_output(const double *restrict x, const double *restrict y,
+                       const long *restrict rows, long count, long inputs,
+                       const double *restrict w, double bias, double *restrict loss,
+                       double *restrict gw, double *restrict gb) {
+  double squares[4] = {0, 0, 0, 0};
+  double errors[4] = {0, 0, 0, 0};
+  if (gw) {
+    for (long j = 0; j < inputs; j++) gw[j] = 0;
+  }
+  for (long k = 0; k < count; k++) {
+    const double *xr = x + rows[k] * inputs;
+    if (k + PREFETCH_ROWS < count) prefetch_row(x + rows[k + PREFETCH_ROWS] * inputs, inputs);
+    double e = (dot(xr, w, inputs) + bias) - y[rows[k]];
+    squares[k & 3] += e * e;
+    errors[k & 3] += e;
+    if (gw) {
+      for (long j = 0; j < inputs; j++) gw[j] += xr[j] * e;
+    }
+  }
+  *loss = (squares[0] + squares[1]) + (squares[2] + squares[3]);
+  if (gb) *gb = (errors[0] + errors[1]) + (errors[2] + errors[3]);
+}
+
+/// Any number of outputs: the same sums, output by output.
+static inline __attribute__((always_inline)) void many_outputs(const double *restrict x, const double *restrict y,
+                         const long *restrict rows, long count, long inputs, long outputs,
+                         const double *restrict w, const double *restrict b,
+                         double *restrict loss, double *restrict gw, double *restrict gb) {
+  double squares[4] = {0, 0, 0, 0};
+  if (gw) {
+    for (long i = 0; i < inputs * outputs; i++) gw[i] = 0;
+  }
+  if (gb) {
+    for (long o = 0; o < outputs; o++) gb[o] = 0;
+  }
+  for (long k = 0; k < count; k++) {
+    const double *xr = x + rows[k] * inputs;
+    const double *yr = y + rows[k] * outputs;
+    for (long o = 0; o < outputs; o++) {
+      double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (long j = 0; j < inputs; j++) s[j & 7] += xr[j] * w[j * outputs + o];
+      double p = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+      double e = (b ? p + b[o] : p) - yr[o];
+      squares[k & 3] += e * e;
+      if (gb) gb[o] += e;
+      if (gw) {
+        for (long j = 0; j < inputs; j++) gw[j * outputs + o] += xr[j] * e;
+      }
+    }
+  }
+  *loss = (squares[0] + squares[1]) + (squares[2] + squares[3]);
+}
+
+// No AVX-512 clone: on the Zen 4 machines this was measured on, the compiler's 512-bit version of
+// these short dot products ran 1.5× slower than the AVX2 one (0.0143 s against 0.0096 s for an
+// epoch of 1M × 32 rows, which is at memory speed).
+__attribute__((target_clones("avx2", "default")))
+void fit_linear_squared_error(const double *x, const double *y, const long *rows, long count,
+                              long inputs, long outputs, const double *w, const double *b,
+                              double *loss, double *gw, double *gb) {
+  if (outputs == 1) {
+    one_output(x, y, rows, count, inputs, w, b ? b[0] : 0, loss, gw, gb);
+  } else {
+    many_outputs(x, y, rows, count, inputs, outputs, w, b, loss, gw, gb);
+  }
+}
