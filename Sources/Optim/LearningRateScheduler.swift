@@ -47,10 +47,14 @@ public final class LearningRateScheduler {
     }
   }
 
+  /// Sets each group's rate, writing only the rates that change: writing through the
+  /// optimizer's `parameterGroups` copies the array of groups, every step for a constant rate.
   private func apply() {
-    let rates = learningRates
-    for index in optimizer.parameterGroups.indices {
-      optimizer.parameterGroups[index].learningRate = rates[index]
+    for index in baseLearningRates.indices {
+      let rate = schedule.learningRate(atStep: position, baseLearningRate: baseLearningRates[index])
+      if optimizer.parameterGroups[index].learningRate != rate {
+        optimizer.parameterGroups[index].learningRate = rate
+      }
     }
   }
 
