@@ -1,3 +1,4 @@
+import CGradMode
 import Synchronization
 
 #if canImport(Glibc)
@@ -85,7 +86,12 @@ extension Tensor {
     try reverseTopologicalOrder(into: &order, scratch: scratch)
     let keepGraph = retainGraph || createGraph
     pendingGrad = seed
-    // The rules record only when the backward pass itself is recorded.
+    // The rules record only when the backward pass itself is recorded; and they may add a
+    // leaf's gradient into its buffer directly only when that is where gradients go.
+    let inPlace = capture == nil && !createGraph
+    let wasInPlace = fit_backward_in_place()
+    fit_set_backward_in_place(inPlace)
+    defer { fit_set_backward_in_place(wasInPlace) }
     GradMode.with(createGraph) { sweep.run(order, keepGraph: keepGraph) }
     return sweep.captured
   }
@@ -170,6 +176,19 @@ extension Tensor {
       // sharing `g`'s storage copy-on-write, since `g` may be referenced elsewhere.
       grad = recorded ? g : Tensor(shape: g.shape, scalars: g.scalars)
     }
+  }
+
+  /// For a rule during a backward pass that adds into `grad`: this leaf's gradient buffer, into
+  /// which the rule may add its contribution itself (returning nil for this input) instead of
+  /// returning a new tensor for the engine to add. The same sum, without making and freeing a
+  /// tensor per parameter per step. Nil when the engine must receive the gradient: when it is
+  /// returned to the caller (`gradients(withRespectTo:)`) or recorded (`createGraph`), when this
+  /// is not a leaf that requires grad, or when it has no plain gradient of its shape yet.
+  func directGradient() -> Tensor? {
+    guard fit_backward_in_place(), isLeaf, requiresGrad, let grad, grad.isLeaf,
+      !grad.requiresGrad, grad.shape == shape
+    else { return nil }
+    return grad
   }
 
   /// `self += other` for equal shapes, in place.

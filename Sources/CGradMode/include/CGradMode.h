@@ -13,4 +13,15 @@ static inline bool fit_grad_mode_is_enabled(void) { return !fit_grad_mode_disabl
 
 static inline void fit_grad_mode_set_enabled(bool enabled) { fit_grad_mode_disabled = !enabled; }
 
+/// Set by the engine while a backward pass adds gradients into leaves' `grad` (not while it
+/// returns them from `gradients(withRespectTo:)`, and not while it records itself): rules may
+/// then add a leaf's share straight into its gradient buffer. See `Tensor.directGradient`.
+extern _Thread_local bool fit_backward_accumulates_in_place;
+
+static inline bool fit_backward_in_place(void) { return fit_backward_accumulates_in_place; }
+
+static inline void fit_set_backward_in_place(bool inPlace) {
+  fit_backward_accumulates_in_place = inPlace;
+}
+
 #endif
