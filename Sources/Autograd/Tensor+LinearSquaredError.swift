@@ -55,10 +55,14 @@ extension Tensor {
             weightGradient.withUnsafeMutableBufferPointer { gw in
               biasGradient.withUnsafeMutableBufferPointer { gb in
                 let b = bias?.scalars
+                // No gradient wanted: NULL, never an empty array's address (the kernel would
+                // write into Swift's shared empty-array storage).
+                let gwAddress = recording ? gw.baseAddress : nil
+                let gbAddress = recording && bias != nil ? gb.baseAddress : nil
                 b.withUnsafeOptionalBufferPointer { b in
                   fit_linear_squared_error(
                     x.baseAddress, y.baseAddress, rows.baseAddress, rows.count, inputCount,
-                    outputCount, w.baseAddress, b, &loss, gw.baseAddress, gb.baseAddress)
+                    outputCount, w.baseAddress, b, &loss, gwAddress, gbAddress)
                 }
               }
             }
