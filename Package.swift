@@ -56,7 +56,9 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Autograd", "TestSupport"]),
     .testTarget(
       name: "TrainingTests",
-      dependencies: ["Training", "Models", "Optim", "DataIO", "Autograd", "TestSupport"]),
+      dependencies: [
+        "Training", "Models", "Optim", "DataIO", "Autograd", "SeededRandom", "TestSupport",
+      ]),
     .testTarget(name: "FitTests", dependencies: ["TestSupport", "fit"]),
   ]
 )

@@ -2,6 +2,7 @@ import Autograd
 import DataIO
 import Foundation
 import Models
+import SeededRandom
 import TestSupport
 import XCTest
 
@@ -94,6 +95,49 @@ final class TrainerTests: XCTestCase {
         }
       }
     }
+  }
+
+  /// Two targets go through the fused node's many-output path: its gradient equals the model
+  /// and loss functions', and training recovers both targets' coefficients (a = 2·x0 − x1 + 1,
+  /// b = −0.5·x0 + 3·x1 − 2, exact data: within 0.01 after training).
+  func testTwoTargetsTrainAndMatchTheUnfusedGradient() throws {
+    let folder = try temporaryDirectory(for: self)
+    var generator = SplitMix64(seed: 8)
+    var lines = ["x0,x1,a,b"]
+    for _ in 0..<400 {
+      let (x0, x1) = (generator.nextDouble() * 4 - 2, generator.nextDouble() * 4 - 2)
+      lines.append("\(x0),\(x1),\(2 * x0 - x1 + 1),\(-0.5 * x0 + 3 * x1 - 2)")
+    }
+    try lines.joined(separator: "\n").write(
+      to: folder.appendingPathComponent("two.csv"), atomically: true, encoding: .utf8)
+    let config = try TrainingConfig.parse(
+      """
+      {"version": 1, "data": {"path": "two.csv", "targets": ["a", "b"], "standardize": false},
+       "optimizer": {"kind": "adam", "lr": 0.05},
+       "training": {"epochs": 150, "batchSize": 64, "microBatchSize": 16, "seed": 2},
+       "output": {"dir": "/tmp/unused"}}
+      """, baseDirectory: folder.path)
+    let trainer = try Trainer(config: config, data: try PreparedData.load(config))
+    let batch = try XCTUnwrap(try trainer.loader.nextBatch())
+    randomize(trainer, seed: 1)
+    trainer.model.parameters.forEach { $0.grad = nil }
+    let loss = try trainer.accumulateGradients(on: batch)
+    let memory = try XCTUnwrap(trainer.data.training as? InMemoryDataset)
+    let rows = try memory.rows(at: batch.rowIndices)
+    let reference = Tensor.squaredErrorSum(
+      trainer.model(Tensor(shape: [batch.rows, 2], scalars: rows.features)),
+      Tensor(shape: [batch.rows, 2], scalars: rows.targets), scale: 1 / Double(batch.rows * 2))
+    XCTAssertEqual(loss, reference.item, accuracy: 1e-12)
+    let gradients = try reference.gradients(withRespectTo: trainer.model.parameters)
+    for (parameter, expected) in zip(trainer.model.parameters, gradients) {
+      assertClose(parameter.grad!.scalars, expected.scalars, tolerance: 1e-12)
+    }
+
+    let fresh = try Trainer(config: config, data: try PreparedData.load(config))
+    try fresh.run()
+    // W is [inputs, targets] row-major: [[2, −0.5], [−1, 3]]; b = [1, −2].
+    assertClose(fresh.model.weight.scalars, [2, -0.5, -1, 3], tolerance: 0.01)
+    assertClose(fresh.model.bias!.scalars, [1, -2], tolerance: 0.01)
   }
 
   func testTrainingIsDeterministic() throws {
