@@ -158,21 +158,42 @@ public final class Trainer {
     } else {
       (inputs, targets, rows) = (batch.features, batch.targets, Array(0..<batch.rows))
     }
-    let scale = 1 / Double(batch.rows * batch.targetCount)
     var total = 0.0
     for start in stride(from: 0, to: rows.count, by: batch.microBatchSize) {
       let part = rows[start..<min(start + batch.microBatchSize, rows.count)]
-      var objective = Tensor.linearSquaredErrorSum(
-        inputs: inputs, targets: targets, rows: part, weight: model.weight, bias: model.bias,
-        scale: scale)
-      if config.loss.l2 > 0 {
-        let share = Double(part.count) / Double(batch.rows)
-        objective = objective + l2Penalty(model, lambda: config.loss.l2) * share
-      }
+      let objective = fusedObjective(
+        inputs: inputs, targets: targets, rows: part, batchRows: batch.rows)
       total += objective.item
       try objective.backward()
     }
     return total
+  }
+
+  /// The fused MSE objective of the rows `rows` of row-major `inputs` and `targets`, as one
+  /// micro-batch of a batch of `batchRows` rows: their summed squared error over
+  /// (batch rows × targets), plus their share of the L2 penalty.
+  func fusedObjective(
+    inputs: [Double], targets: [Double], rows: ArraySlice<Int>, batchRows: Int
+  ) -> Tensor {
+    let objective = Tensor.linearSquaredErrorSum(
+      inputs: inputs, targets: targets, rows: rows, weight: model.weight, bias: model.bias,
+      scale: 1 / Double(batchRows * data.targetCount))
+    guard config.loss.l2 > 0 else { return objective }
+    let share = Double(rows.count) / Double(batchRows)
+    return objective + l2Penalty(model, lambda: config.loss.l2) * share
+  }
+
+  /// The objective training differentiates, on all the rows of `block` taken as one batch: the
+  /// fused node for MSE, the model and the loss function otherwise. `fit gradcheck` checks it.
+  public func objective(on block: RowBlock) -> Tensor {
+    if fusesLoss {
+      return fusedObjective(
+        inputs: block.features, targets: block.targets, rows: Array(0..<block.rows)[...],
+        batchRows: block.rows)
+    }
+    let x = Tensor(shape: [block.rows, data.termCount], scalars: block.features)
+    let y = Tensor(shape: [block.rows, data.targetCount], scalars: block.targets)
+    return objective(prediction: model(x), target: y, batchRows: block.rows)
   }
 
   /// A micro-batch's part of the batch objective: its summed loss over (batch rows × targets),
