@@ -148,7 +148,9 @@ extension Tensor {
         let n = p.count
         var i = 0
         while i + 4 <= n {
-          let (r0, r1, r2, r3) = (p[i] - t[i], p[i + 1] - t[i + 1], p[i + 2] - t[i + 2], p[i + 3] - t[i + 3])
+          let (r0, r1, r2, r3) = (
+            p[i] - t[i], p[i + 1] - t[i + 1], p[i + 2] - t[i + 2], p[i + 3] - t[i + 3]
+          )
           sums.0 += r0 * r0
           sums.1 += r1 * r1
           sums.2 += r2 * r2

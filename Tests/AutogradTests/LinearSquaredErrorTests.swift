@@ -25,9 +25,11 @@ final class LinearSquaredErrorTests: XCTestCase {
   ) -> Tensor {
     let (inputs, outputs) = (w.shape[0], w.shape[1])
     let xs = Tensor(
-      shape: [rows.count, inputs], scalars: rows.flatMap { x.scalars[($0 * inputs)..<(($0 + 1) * inputs)] })
+      shape: [rows.count, inputs],
+      scalars: rows.flatMap { x.scalars[($0 * inputs)..<(($0 + 1) * inputs)] })
     let ys = Tensor(
-      shape: [rows.count, outputs], scalars: rows.flatMap { y.scalars[($0 * outputs)..<(($0 + 1) * outputs)] })
+      shape: [rows.count, outputs],
+      scalars: rows.flatMap { y.scalars[($0 * outputs)..<(($0 + 1) * outputs)] })
     let prediction = b.map { Tensor.linear(xs, weight: w, bias: $0) } ?? xs.matmul(w)
     return (prediction - ys).square().sum() * scale
   }
