@@ -256,6 +256,10 @@ private struct GradientSweep {
         let (ga, gb) = backward(outputGrad, a, b)
         receive(ga, a)
         receive(gb, b)
+      case .binaryScaled(_, let a, let b, let scale, let backward):
+        let (ga, gb) = backward(outputGrad, a, b, scale)
+        receive(ga, a)
+        receive(gb, b)
       case .ternary(_, let a, let b, let c, let backward):
         let (ga, gb, gc) = backward(outputGrad, a, b, c)
         receive(ga, a)

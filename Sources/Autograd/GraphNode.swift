@@ -11,6 +11,11 @@ enum GraphNode {
   case unary(String, Tensor, (_ g: Tensor, _ x: Tensor) -> Tensor?)
   /// Two inputs a, b; the rule maps (g, a, b) to (∂L/∂a, ∂L/∂b).
   case binary(String, Tensor, Tensor, (_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?))
+  /// Two inputs and a number the rule needs (a loss's scale): kept in the node, so that the rule
+  /// captures nothing and recording the operation allocates no closure context.
+  case binaryScaled(
+    String, Tensor, Tensor, Double,
+    (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ scale: Double) -> (Tensor?, Tensor?))
   /// Three inputs (fused operations such as `linear`).
   case ternary(
     String, Tensor, Tensor, Tensor,
@@ -22,7 +27,8 @@ enum GraphNode {
 
   var name: String {
     switch self {
-    case .unary(let name, _, _), .binary(let name, _, _, _), .ternary(let name, _, _, _, _),
+    case .unary(let name, _, _), .binary(let name, _, _, _), .binaryScaled(let name, _, _, _, _),
+      .ternary(let name, _, _, _, _),
       .many(let name, _, _), .released(let name):
       name
     }
@@ -31,7 +37,7 @@ enum GraphNode {
   var inputCount: Int {
     switch self {
     case .unary: 1
-    case .binary: 2
+    case .binary, .binaryScaled: 2
     case .ternary: 3
     case .many(_, let inputs, _): inputs.count
     case .released: 0
@@ -41,7 +47,7 @@ enum GraphNode {
   func input(_ index: Int) -> Tensor {
     switch self {
     case .unary(_, let x, _): x
-    case .binary(_, let a, let b, _): index == 0 ? a : b
+    case .binary(_, let a, let b, _), .binaryScaled(_, let a, let b, _, _): index == 0 ? a : b
     case .ternary(_, let a, let b, let c, _): index == 0 ? a : (index == 1 ? b : c)
     case .many(_, let inputs, _): inputs[index]
     case .released: preconditionFailure("a released node has no inputs")
@@ -80,6 +86,22 @@ extension Tensor {
       return Tensor(shape: shape, scalars: scalars)
     }
     let tensor = Tensor(shape: shape, scalars: scalars, node: .binary(name, a, b, rule))
+    tensor.link(a)
+    tensor.link(b)
+    return tensor
+  }
+
+  /// An operation's result with two inputs and a number its rule needs.
+  @inline(__always)
+  static func result(
+    shape: [Int], scalars: [Double], name: String, inputs a: Tensor, _ b: Tensor, scale: Double,
+    rule: @escaping (_ g: Tensor, _ a: Tensor, _ b: Tensor, _ scale: Double) -> (Tensor?, Tensor?)
+  ) -> Tensor {
+    guard GradMode.isEnabled && (a.requiresGrad || b.requiresGrad) else {
+      return Tensor(shape: shape, scalars: scalars)
+    }
+    let tensor = Tensor(
+      shape: shape, scalars: scalars, node: .binaryScaled(name, a, b, scale, rule))
     tensor.link(a)
     tensor.link(b)
     return tensor

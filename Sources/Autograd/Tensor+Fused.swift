@@ -166,23 +166,28 @@ extension Tensor {
     }
     let total = (sums.0 + sums.1) + (sums.2 + sums.3)
     return result(
-      shape: [], scalars: [scale * total], name: "MseLossBackward", inputs: prediction, target
-    ) { g, p, t in
-      if isGradEnabled {
-        let gp = (p - t) * (2 * scale) * g
-        return (p.requiresGrad ? gp : nil, t.requiresGrad ? -gp : nil)
-      }
-      let factor = 2 * scale * g.scalars[0]
-      let values = [Double](unsafeUninitializedCapacity: p.count) { out, initialized in
-        p.scalars.withUnsafeBufferPointer { p in
-          t.scalars.withUnsafeBufferPointer { t in
-            for i in 0..<p.count { out[i] = factor * (p[i] - t[i]) }
-          }
-        }
-        initialized = p.count
-      }
-      let gp = Tensor(shape: p.shape, scalars: values)
-      return (p.requiresGrad ? gp : nil, t.requiresGrad ? gp.map { -$0 } : nil)
+      shape: [], scalars: [scale * total], name: "MseLossBackward", inputs: prediction, target,
+      scale: scale, rule: squaredErrorSumBackward)
+  }
+
+  /// ∂/∂p = 2·scale·(p − t)·g, ∂/∂t = −∂/∂p.
+  static func squaredErrorSumBackward(
+    _ g: Tensor, _ p: Tensor, _ t: Tensor, _ scale: Double
+  ) -> (Tensor?, Tensor?) {
+    if isGradEnabled {
+      let gp = (p - t) * (2 * scale) * g
+      return (p.requiresGrad ? gp : nil, t.requiresGrad ? -gp : nil)
     }
+    let factor = 2 * scale * g.scalars[0]
+    let values = [Double](unsafeUninitializedCapacity: p.count) { out, initialized in
+      p.scalars.withUnsafeBufferPointer { p in
+        t.scalars.withUnsafeBufferPointer { t in
+          for i in 0..<p.count { out[i] = factor * (p[i] - t[i]) }
+        }
+      }
+      initialized = p.count
+    }
+    let gp = Tensor(shape: p.shape, scalars: values)
+    return (p.requiresGrad ? gp : nil, t.requiresGrad ? gp.map { -$0 } : nil)
   }
 }
