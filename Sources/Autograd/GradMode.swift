@@ -7,7 +7,8 @@ import CGradMode
 /// `withGrad`, a backward pass) runs a synchronous closure, which cannot suspend, so it begins
 /// and ends on one thread and a task never carries a changed mode elsewhere. The thread-local
 /// costs one load to read and a store to set, where a task-local value is a runtime call to read
-/// and allocates to set, on every training step's hot path.
+/// and allocates to set, on every training step's hot path. As in PyTorch, a new thread (or a
+/// task started inside `noGrad`, which may run on another thread) starts with grad mode on.
 enum GradMode {
   @inline(__always)
   static var isEnabled: Bool { fit_grad_mode_is_enabled() }
