@@ -81,8 +81,8 @@ extension Tensor {
     }
     // The order lives in this thread's scratch array, reused from call to call.
     let scratch = TraversalScratch.current
-    var order = scratch.takeOrder()
-    defer { scratch.giveBackOrder(&order) }
+    var order = scratch.order.take()
+    defer { scratch.order.giveBack(&order) }
     try reverseTopologicalOrder(into: &order, scratch: scratch)
     let keepGraph = retainGraph || createGraph
     pendingGrad = seed
@@ -127,11 +127,11 @@ extension Tensor {
     // Iterative depth-first search. Two parallel stacks (the tensor, and the next of its inputs
     // to visit) rather than a stack of tuples, which costs a generic metadata lookup per call.
     // The stacks are this thread's, reused from call to call, so a backward pass allocates none.
-    var pending = scratch.takeTensors()
-    var nextInput = scratch.takeIndices()
+    var pending = scratch.pending.take()
+    var nextInput = scratch.nextInput.take()
     defer {
-      scratch.giveBack(&pending)
-      scratch.giveBack(&nextInput)
+      scratch.pending.giveBack(&pending)
+      scratch.nextInput.giveBack(&nextInput)
     }
     pending.append(self)
     nextInput.append(0)
@@ -194,7 +194,13 @@ extension Tensor {
   /// `self += other` for equal shapes, in place.
   func addInPlace(_ other: Tensor) {
     precondition(shape == other.shape, "cannot add shape \(other.shape) into \(shape)")
-    other.scalars.withUnsafeBufferPointer { source in
+    addInPlace(other.scalars)
+  }
+
+  /// `self += values` elementwise, for as many values as this tensor has elements.
+  func addInPlace(_ values: [Double]) {
+    precondition(values.count == count, "cannot add \(values.count) values into shape \(shape)")
+    values.withUnsafeBufferPointer { source in
       scalars.withUnsafeMutableBufferPointer { target in
         for i in 0..<target.count { target[i] += source[i] }
       }
@@ -275,44 +281,11 @@ private struct GradientSweep {
 }
 
 /// Per-thread arrays for a backward pass (its order, and the depth-first search's stacks), kept
-/// between calls. A caller takes an array out
-/// (leaving an empty one, so that the array it holds stays uniquely referenced and grows in
-/// place) and gives it back emptied, capacity kept; a nested call on the same thread simply
-/// starts with a fresh array.
+/// between calls so that a backward pass allocates none.
 final class TraversalScratch {
-  private var order: [Tensor] = []
-  private var tensors: [Tensor] = []
-  private var indices: [Int] = []
-
-  func takeOrder() -> [Tensor] {
-    defer { order = [] }
-    return order
-  }
-
-  func giveBackOrder(_ array: inout [Tensor]) {
-    array.emptyKeepingCapacity()
-    if array.capacity > order.capacity { swap(&array, &order) }
-  }
-
-  func takeTensors() -> [Tensor] {
-    defer { tensors = [] }
-    return tensors
-  }
-
-  func takeIndices() -> [Int] {
-    defer { indices = [] }
-    return indices
-  }
-
-  func giveBack(_ array: inout [Tensor]) {
-    array.emptyKeepingCapacity()
-    if array.capacity > tensors.capacity { swap(&array, &tensors) }
-  }
-
-  func giveBack(_ array: inout [Int]) {
-    array.emptyKeepingCapacity()
-    if array.capacity > indices.capacity { swap(&array, &indices) }
-  }
+  var order = ReusableArray<Tensor>()
+  var pending = ReusableArray<Tensor>()
+  var nextInput = ReusableArray<Int>()
 
   /// This thread's scratch, created on first use and freed with the thread.
   static var current: TraversalScratch {
@@ -322,6 +295,23 @@ final class TraversalScratch {
     let scratch = TraversalScratch()
     pthread_setspecific(scratchKey, Unmanaged.passRetained(scratch).toOpaque())
     return scratch
+  }
+}
+
+/// An array lent out and given back, keeping its capacity between uses. `take()` leaves an empty
+/// array behind, so that the one lent out stays uniquely referenced and grows in place; a nested
+/// use on the same thread simply starts with a fresh array, and the larger one is kept.
+struct ReusableArray<Element> {
+  private var kept: [Element] = []
+
+  mutating func take() -> [Element] {
+    defer { kept = [] }
+    return kept
+  }
+
+  mutating func giveBack(_ array: inout [Element]) {
+    array.emptyKeepingCapacity()
+    if array.capacity > kept.capacity { swap(&array, &kept) }
   }
 }
 

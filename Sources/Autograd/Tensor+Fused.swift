@@ -1,5 +1,3 @@
-import CBLAS
-
 // Fused operations: what a regression model computes at every step, as single graph nodes with
 // their own backward rules (like PyTorch's `addmm` and `mse_loss`), instead of three or four
 // elementary operations each. Fewer nodes mean fewer tensors made and freed per step, which is
@@ -44,63 +42,19 @@ extension Tensor {
 
   /// The product's part is `matmul`'s rule; the bias gets the column sums of G.
   /// When the engine allows (`directGradient`), W's and b's shares are added straight into
-  /// their gradient buffers: BLAS adds xᵀ·G into W's (beta = 1), and the column sums go into b's.
+  /// their gradient buffers: by `matrixMatrixBackward` for W, here for b's column sums.
   static func linearBackward(
     _ g: Tensor, _ x: Tensor, _ w: Tensor, _ b: Tensor
   ) -> (Tensor?, Tensor?, Tensor?) {
-    if isGradEnabled {
-      let (gx, gw) = matrixMatrixBackward(g, x, w)
-      return (gx, gw, b.requiresGrad ? g.sum(alongAxis: 0) : nil)
-    }
-    let (rows, inputs, outputs) = (x.shape[0], x.shape[1], w.shape[1])
-    let gx =
-      x.requiresGrad
-      ? Tensor(
-        shape: x.shape,
-        scalars: gemm(
-          g.scalars, transposed: false, w.scalars, transposed: true, m: rows, n: inputs,
-          k: outputs))
-      : nil
-    var gw: Tensor? = nil
-    if let sink = w.directGradient() {
-      addTransposedProduct(x, g, into: sink)
-    } else if w.requiresGrad {
-      gw = Tensor(
-        shape: w.shape,
-        scalars: matrixProduct(
-          x.scalars, transposed: true, g.scalars, m: inputs, n: outputs, k: rows))
-    }
+    let (gx, gw) = matrixMatrixBackward(g, x, w)
     guard b.requiresGrad else { return (gx, gw, nil) }
+    if isGradEnabled { return (gx, gw, g.sum(alongAxis: 0)) }
     let sums = columnSums(g)
     if let sink = b.directGradient() {
-      sink.scalars.withUnsafeMutableBufferPointer { target in
-        for j in 0..<target.count { target[j] += sums[j] }
-      }
+      sink.addInPlace(sums)
       return (gx, gw, nil)
     }
     return (gx, gw, Tensor(shape: b.shape, scalars: sums))
-  }
-
-  /// `sink += xᵀ·g` for x [rows, in], g [rows, out] and sink [in, out], by BLAS with beta = 1.
-  static func addTransposedProduct(_ x: Tensor, _ g: Tensor, into sink: Tensor) {
-    let (rows, inputs, outputs) = (x.shape[0], x.shape[1], g.shape[1])
-    guard rows > 0 && inputs > 0 && outputs > 0 else { return }
-    x.scalars.withUnsafeBufferPointer { x in
-      g.scalars.withUnsafeBufferPointer { g in
-        sink.scalars.withUnsafeMutableBufferPointer { out in
-          if outputs == 1 {
-            cblas_dgemv(
-              CblasRowMajor, CblasTrans, Int32(rows), Int32(inputs), 1, x.baseAddress,
-              Int32(inputs), g.baseAddress, 1, 1, out.baseAddress, 1)
-          } else {
-            cblas_dgemm(
-              CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inputs), Int32(outputs), Int32(rows),
-              1, x.baseAddress, Int32(inputs), g.baseAddress, Int32(outputs), 1, out.baseAddress,
-              Int32(outputs))
-          }
-        }
-      }
-    }
   }
 
   /// Σ_rows G for a [rows, columns] matrix, one column at a time in four running sums (rows

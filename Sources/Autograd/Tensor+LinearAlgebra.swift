@@ -48,23 +48,43 @@ extension Tensor {
   }
 
   /// C = A·B: ∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G; by BLAS with transpose flags unless the backward pass
-  /// is being recorded.
+  /// is being recorded. When the engine allows (`directGradient`), an operand's share is added
+  /// by BLAS straight into its gradient buffer (beta = 1) and nil returned for it.
   static func matrixMatrixBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?) {
     if isGradEnabled { return (g.matmul(b.transposed()), a.transposed().matmul(g)) }
     let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-    let ga =
-      a.requiresGrad
-      ? Tensor(
+    var ga: Tensor? = nil
+    if let sink = a.directGradient() {
+      sink.addProduct(g, b, transposed: (false, true), m: m, n: k, k: n)
+    } else if a.requiresGrad {
+      ga = Tensor(
         shape: a.shape,
         scalars: gemm(g.scalars, transposed: false, b.scalars, transposed: true, m: m, n: k, k: n))
-      : nil
-    let gb =
-      b.requiresGrad
-      ? Tensor(
+    }
+    var gb: Tensor? = nil
+    if let sink = b.directGradient() {
+      sink.addProduct(a, g, transposed: (true, false), m: k, n: n, k: m)
+    } else if b.requiresGrad {
+      gb = Tensor(
         shape: b.shape,
         scalars: matrixProduct(a.scalars, transposed: true, g.scalars, m: k, n: n, k: m))
-      : nil
+    }
     return (ga, gb)
+  }
+
+  /// `self += op(a)·op(b)` in place, op(a) [m, k] and op(b) [k, n] (`addMatrixProduct`).
+  func addProduct(
+    _ a: Tensor, _ b: Tensor, transposed: (a: Bool, b: Bool), m: Int, n: Int, k: Int
+  ) {
+    a.scalars.withUnsafeBufferPointer { a in
+      b.scalars.withUnsafeBufferPointer { b in
+        scalars.withUnsafeMutableBufferPointer { c in
+          guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
+          addMatrixProduct(
+            a, transposed: transposed.a, b, transposed: transposed.b, into: c, m: m, n: n, k: k)
+        }
+      }
+    }
   }
 
   /// y = A·v: ∂/∂A = g ⊗ v, ∂/∂v = Aᵀ·g.
@@ -157,20 +177,25 @@ func matrixProduct(
     : gemv(a, rows: m, columns: k, transposed: false, b)
 }
 
-/// C += A·B for row-major A [m, k], B [k, n] and C [m, n], through `gemv` when n is 1 (see
-/// `matrixProduct`). BLAS adds into C itself (beta = 1), so a bias placed in C first costs no
-/// second pass over the freshly written product.
+/// C += op(A)·op(B) for row-major matrices, op(A) [m, k], op(B) [k, n] and C [m, n], where op
+/// transposes when asked; through `gemv` when n is 1 and B is not transposed (see
+/// `matrixProduct`). BLAS adds into C itself (beta = 1): a bias placed in C first, or a gradient
+/// already there, costs no second pass.
 func addMatrixProduct(
-  _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
-  m: Int, n: Int, k: Int
+  _ a: UnsafePointer<Double>, transposed transA: Bool = false, _ b: UnsafePointer<Double>,
+  transposed transB: Bool = false, into c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int
 ) {
   guard m > 0 && n > 0 && k > 0 else { return }
-  if n == 1 {
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), 1, a, Int32(k), b, 1, 1, c, 1)
+  if n == 1 && !transB {
+    // A·b is a matrix–vector product; A is stored [m, k], or [k, m] when transposed.
+    cblas_dgemv(
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m),
+      Int32(transA ? m : k), 1, a, Int32(transA ? m : k), b, 1, 1, c, 1)
   } else {
     cblas_dgemm(
-      CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b,
-      Int32(n), 1, c, Int32(n))
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n), 1, c,
+      Int32(n))
   }
 }
 

@@ -178,8 +178,13 @@ public final class Trainer {
     let objective = Tensor.linearSquaredErrorSum(
       inputs: inputs, targets: targets, rows: rows, weight: model.weight, bias: model.bias,
       scale: 1 / Double(batchRows * data.targetCount))
+    return withPenaltyShare(objective, rows: rows.count, batchRows: batchRows)
+  }
+
+  /// `objective` plus the L2 penalty's share of `rows` out of `batchRows` (nothing without one).
+  private func withPenaltyShare(_ objective: Tensor, rows: Int, batchRows: Int) -> Tensor {
     guard config.loss.l2 > 0 else { return objective }
-    let share = Double(rows.count) / Double(batchRows)
+    let share = Double(rows) / Double(batchRows)
     return objective + l2Penalty(model, lambda: config.loss.l2) * share
   }
 
@@ -202,9 +207,7 @@ public final class Trainer {
   func objective(prediction: Tensor, target: Tensor, batchRows: Int) -> Tensor {
     let scale = 1 / Double(batchRows * target.shape[1])
     let objective = loss.sum(prediction, target, scaledBy: scale)
-    guard config.loss.l2 > 0 else { return objective }
-    let share = Double(prediction.shape[0]) / Double(batchRows)
-    return objective + l2Penalty(model, lambda: config.loss.l2) * share
+    return withPenaltyShare(objective, rows: prediction.shape[0], batchRows: batchRows)
   }
 
   /// MSE, RMSE, MAE and R² of the model on the validation rows, in the targets' units.

@@ -3,7 +3,7 @@ import SeededRandom
 import TestSupport
 import XCTest
 
-/// `linear`'s backward adds W's and b's shares straight into their `grad` buffers when the
+/// `matmul`'s and `linear`'s backward add a leaf's share straight into its `grad` buffer when the
 /// engine is accumulating (the fast path of a training step). Every way gradients can flow must
 /// still give what the returned-gradient path gives: accumulation across calls, the returned
 /// gradients of `gradients(withRespectTo:)` (no `grad` touched), a recorded backward, and copies
@@ -83,5 +83,31 @@ final class DirectAccumulationTests: XCTestCase {
     try loss(x, w, b).backward()
     XCTAssertEqual(alias.scalars, before)
     assertClose(w.grad!.scalars, before.map { 2 * $0 }, tolerance: 1e-12)
+  }
+  func testMatmulAddsBothOperandsSharesIntoTheirGradients() throws {
+    // L = Σ (A·B)²: ∂L/∂A = 2·P·Bᵀ, ∂L/∂B = 2·Aᵀ·P with P = A·B. Shapes with one output column
+    // and with one inner dimension take BLAS's matrix–vector and transposed paths.
+    for (m, k, n) in [(4, 3, 2), (4, 3, 1), (4, 1, 2)] {
+      let a = Tensor.randomUniform([m, k], lower: -1, upper: 1, generator: &generator)
+      let b = Tensor.randomUniform([k, n], lower: -1, upper: 1, generator: &generator)
+      a.requiresGrad = true
+      b.requiresGrad = true
+      let p = noGrad { a.matmul(b) }
+      var ga = [Double](repeating: 0, count: m * k)
+      var gb = [Double](repeating: 0, count: k * n)
+      for r in 0..<m {
+        for i in 0..<k {
+          for o in 0..<n {
+            ga[r * k + i] += 2 * p[r, o] * b[i, o]
+            gb[i * n + o] += 2 * a[r, i] * p[r, o]
+          }
+        }
+      }
+      try a.matmul(b).square().sum().backward()  // no grads yet: returned and kept
+      try a.matmul(b).square().sum().backward()  // added in place
+      let label = "\(m)×\(k)·\(k)×\(n)"
+      assertClose(a.grad!.scalars, ga.map { 2 * $0 }, tolerance: 1e-12, label)
+      assertClose(b.grad!.scalars, gb.map { 2 * $0 }, tolerance: 1e-12, label)
+    }
   }
 }
