@@ -8,8 +8,12 @@
 
 /// How far ahead rows are requested from memory. The hardware prefetcher follows a run of
 /// consecutive rows only after a few misses, and never guesses a shuffled order; asking for the
-/// row a few ahead keeps memory busy from the first row of every batch.
-#define PREFETCH_ROWS 8
+/// row a few ahead keeps memory busy from the first row of every batch. How far pays depends on
+/// the order (measured on 1M × 32 rows, batch 256, Zen 5): consecutive rows come fastest asked
+/// for 24 rows ahead (11% faster than 8), while shuffled rows, each on its own page, come
+/// fastest asked for 8 ahead (16% faster than 24: each request also waits for a page walk).
+#define PREFETCH_CONSECUTIVE 24
+#define PREFETCH_SCATTERED 8
 
 static inline __attribute__((always_inline)) void prefetch_row(const double *row, long n) {
   for (long j = 0; j < n; j += 8) __builtin_prefetch(row + j, 0, 3);
@@ -36,9 +40,12 @@ static inline __attribute__((always_inline)) void one_output(const double *restr
   if (gw) {
     for (long j = 0; j < inputs; j++) gw[j] = 0;
   }
+  // One run of consecutive rows (file order) or not (shuffled); the distance only changes speed.
+  const long ahead = count > 0 && rows[count - 1] - rows[0] == count - 1 ? PREFETCH_CONSECUTIVE
+                                                                          : PREFETCH_SCATTERED;
   for (long k = 0; k < count; k++) {
     const double *xr = x + rows[k] * inputs;
-    if (k + PREFETCH_ROWS < count) prefetch_row(x + rows[k + PREFETCH_ROWS] * inputs, inputs);
+    if (k + ahead < count) prefetch_row(x + rows[k + ahead] * inputs, inputs);
     double e = (dot(xr, w, inputs) + bias) - y[rows[k]];
     squares[k & 3] += e * e;
     errors[k & 3] += e;
