@@ -39,32 +39,31 @@ extension Tensor {
       "linearSquaredErrorSum: \(inputs.count) inputs and \(targets.count) targets are not whole "
         + "rows of \(inputCount) and \(outputCount)")
     let rowCount = inputs.count / inputCount
-    precondition(
-      rows.allSatisfy { $0 >= 0 && $0 < rowCount },
-      "linearSquaredErrorSum: a row index is outside 0..<\(rowCount)")
 
     let recording =
       GradMode.isEnabled && (weight.requiresGrad || (bias?.requiresGrad ?? false))
+    let weightCount = inputCount * outputCount
+    // ∂L/∂W (row-major, weightCount values) then ∂L/∂b (outputCount values) in one buffer, the
+    // only allocation besides the result and its node.
+    var saved = recording ? [Double](repeating: 0, count: weightCount + outputCount) : []
     var loss = 0.0
-    var weightGradient = recording ? [Double](repeating: 0, count: inputCount * outputCount) : []
-    var biasGradient = recording && bias != nil ? [Double](repeating: 0, count: outputCount) : []
     inputs.withUnsafeBufferPointer { x in
       targets.withUnsafeBufferPointer { y in
         rows.withUnsafeBufferPointer { rows in
           weight.scalars.withUnsafeBufferPointer { w in
-            weightGradient.withUnsafeMutableBufferPointer { gw in
-              biasGradient.withUnsafeMutableBufferPointer { gb in
-                let b = bias?.scalars
-                // No gradient wanted: NULL, never an empty array's address (the kernel would
-                // write into Swift's shared empty-array storage).
-                let gwAddress = recording ? gw.baseAddress : nil
-                let gbAddress = recording && bias != nil ? gb.baseAddress : nil
-                b.withUnsafeOptionalBufferPointer { b in
-                  fit_linear_squared_error(
-                    x.baseAddress, y.baseAddress, rows.baseAddress, rows.count, inputCount,
-                    outputCount, w.baseAddress, b, &loss, gwAddress, gbAddress)
-                }
+            saved.withUnsafeMutableBufferPointer { gradient in
+              // No gradient wanted: NULL, never an empty array's address (the kernel would
+              // write into Swift's shared empty-array storage).
+              let gw = recording ? gradient.baseAddress : nil
+              let gb = recording && bias != nil ? gradient.baseAddress! + weightCount : nil
+              let badRow = (bias?.scalars).withUnsafeOptionalBufferPointer { b in
+                fit_linear_squared_error(
+                  x.baseAddress, y.baseAddress, rowCount, rows.baseAddress, rows.count,
+                  inputCount, outputCount, w.baseAddress, b, &loss, gw, gb)
               }
+              precondition(
+                badRow < 0,
+                "linearSquaredErrorSum: row index \(rows[max(badRow, 0)]) is outside 0..<\(rowCount)")
             }
           }
         }
@@ -75,10 +74,8 @@ extension Tensor {
 
     // The saved gradients, scaled once: ∂L/∂W and ∂L/∂b for an incoming gradient of 1.
     let factor = 2 * scale
-    for i in weightGradient.indices { weightGradient[i] *= factor }
-    for i in biasGradient.indices { biasGradient[i] *= factor }
-    let savedWeight = Tensor(shape: weight.shape, scalars: weightGradient)
-    let savedBias = bias.map { Tensor(shape: $0.shape, scalars: biasGradient) }
+    for i in saved.indices { saved[i] *= factor }
+    let gradient = saved
     let recomputed = { (g: Tensor, w: Tensor, b: Tensor?) -> (Tensor?, Tensor?) in
       let x = Tensor(shape: [rows.count, inputCount], scalars: gathered(inputs, inputCount, rows))
       let y = Tensor(
@@ -88,15 +85,31 @@ extension Tensor {
       let (_, gw) = matrixMatrixBackward(gp, x, w)
       return (gw, b.map { _ in gp.sum(alongAxis: 0) })
     }
-    func scaled(_ saved: Tensor, by g: Tensor) -> Tensor {
+    /// g times the saved values `range` for `parameter`: added straight into its gradient
+    /// buffer when the engine accumulates there (nil returned), else as a new tensor.
+    func share(of range: Range<Int>, for parameter: Tensor, times g: Tensor) -> Tensor? {
+      guard parameter.requiresGrad else { return nil }
       let s = g.scalars[0]
-      return s == 1 ? saved : saved.map { s * $0 }
+      if let direct = parameter.directGradient() {
+        direct.scalars.withUnsafeMutableBufferPointer { target in
+          gradient.withUnsafeBufferPointer { source in
+            if s == 1 {
+              for i in 0..<target.count { target[i] += source[range.lowerBound + i] }
+            } else {
+              for i in 0..<target.count { target[i] += s * source[range.lowerBound + i] }
+            }
+          }
+        }
+        return nil
+      }
+      let values = gradient[range]
+      return Tensor(shape: parameter.shape, scalars: s == 1 ? Array(values) : values.map { s * $0 })
     }
-    guard let bias, let savedBias else {
+    guard let bias else {
       return result(shape: [], scalars: [value], name: "LinearMseLossBackward", input: weight) {
         g, w in
         if isGradEnabled { return recomputed(g, w, nil).0 }
-        return w.requiresGrad ? scaled(savedWeight, by: g) : nil
+        return share(of: 0..<weightCount, for: w, times: g)
       }
     }
     return result(
@@ -104,8 +117,8 @@ extension Tensor {
     ) { g, w, b in
       if isGradEnabled { return recomputed(g, w, b) }
       return (
-        w.requiresGrad ? scaled(savedWeight, by: g) : nil,
-        b.requiresGrad ? scaled(savedBias, by: g) : nil
+        share(of: 0..<weightCount, for: w, times: g),
+        share(of: weightCount..<(weightCount + outputCount), for: b, times: g)
       )
     }
   }

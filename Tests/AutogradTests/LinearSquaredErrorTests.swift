@@ -105,4 +105,30 @@ final class LinearSquaredErrorTests: XCTestCase {
     XCTAssertFalse(quiet.requiresGrad)
     XCTAssertEqual(quiet.item, loss.item)
   }
+
+  func testAGradientOtherThanOneAddsIntoExistingBuffersAsItReturnsThem() throws {
+    // With `grad` buffers present, backward adds g·∂L/∂W straight into them; the engine's other
+    // path returns g·∂L/∂W as new tensors. Both must give the same bits.
+    let (x, y, rows) = data(inputs: 6, outputs: 2)
+    for hasBias in [true, false] {
+      let w = random([6, 2])
+      let b = hasBias ? random([2]) : nil
+      w.requiresGrad = true
+      b?.requiresGrad = true
+      let loss = {
+        Tensor.linearSquaredErrorSum(
+          inputs: x.scalars, targets: y.scalars, rows: rows[...], weight: w, bias: b, scale: 0.2)
+          * 3
+      }
+      let returned = try loss().gradients(withRespectTo: [w] + (b.map { [$0] } ?? []))
+      let before = random([6, 2])
+      w.grad = Tensor(shape: [6, 2], scalars: before.scalars)
+      b?.grad = Tensor(shape: [2], scalars: [0.5, -1])
+      try loss().backward()
+      let label = "bias \(hasBias)"
+      XCTAssertEqual(
+        w.grad!.scalars, zip(before.scalars, returned[0].scalars).map { $0 + $1 }, label)
+      if let b { XCTAssertEqual(b.grad!.scalars, [0.5 + returned[1][0], -1 + returned[1][1]]) }
+    }
+  }
 }

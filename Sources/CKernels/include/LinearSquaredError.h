@@ -4,8 +4,8 @@
 /// A linear model's squared error and its gradient in one pass over the rows, for the fused
 /// `Tensor.linearSquaredErrorSum` (Sources/Autograd/Tensor+LinearSquaredError.swift).
 ///
-/// For k < count, with r = rows[k], row-major x [·, inputs], y [·, outputs], W [inputs, outputs]
-/// and b [outputs] (NULL for none):
+/// For k < count, with r = rows[k], row-major x [row_count, inputs], y [row_count, outputs],
+/// W [inputs, outputs] and b [outputs] (NULL for none):
 ///
 ///     e_r = x_r·W + b − y_r
 ///     *loss = Σ_r Σ_o e_ro²
@@ -15,8 +15,11 @@
 /// Unscaled: the caller multiplies by its factors. Each row is read once, while it is in cache.
 /// The sums run in a fixed order (eight running sums per dot product, four per sum over rows,
 /// no FMA contraction), so every vector width gives the same bits.
-void fit_linear_squared_error(const double *x, const double *y, const long *rows, long count,
-                              long inputs, long outputs, const double *w, const double *b,
-                              double *loss, double *gw, double *gb);
+///
+/// Returns -1, or the first k whose rows[k] is not a row (outside 0..<row_count): the kernel
+/// checks each index before reading the row, and the outputs are then unspecified.
+long fit_linear_squared_error(const double *x, const double *y, long row_count, const long *rows,
+                              long count, long inputs, long outputs, const double *w,
+                              const double *b, double *loss, double *gw, double *gb);
 
 #endif

@@ -36,7 +36,7 @@ struct PermutationOrder: EpochOrder {
     let end = min(position + count, dataset.rowCount)
     defer { position = end }
     guard let order else {
-      return (Array(position..<end), try dataset.rows(position..<end))
+      return ([Int](consecutive: position..<end), try dataset.rows(position..<end))
     }
     let indices = Array(order[position..<end])
     return (indices, try dataset.rows(at: indices))
@@ -48,7 +48,7 @@ struct PermutationOrder: EpochOrder {
   mutating func nextIndices(_ count: Int) throws -> [Int] {
     let end = min(position + count, dataset.rowCount)
     defer { position = end }
-    return order.map { Array($0[position..<end]) } ?? Array(position..<end)
+    return order.map { Array($0[position..<end]) } ?? [Int](consecutive: position..<end)
   }
 }
 
@@ -143,6 +143,17 @@ struct WindowOrder: EpochOrder {
       let step = min(left, windowOrder.count - position)
       position += step
       left -= step
+    }
+  }
+}
+
+extension Array where Element == Int {
+  /// `Array(range)`, filled by a loop the compiler vectorizes: the library's generic copy of a
+  /// range goes element by element, and a loader makes one of these for every batch.
+  init(consecutive range: Range<Int>) {
+    self.init(unsafeUninitializedCapacity: range.count) { buffer, count in
+      for offset in 0..<range.count { buffer[offset] = range.lowerBound + offset }
+      count = range.count
     }
   }
 }
