@@ -131,4 +131,57 @@ final class LinearSquaredErrorTests: XCTestCase {
       if let b { XCTAssertEqual(b.grad!.scalars, [0.5 + returned[1][0], -1 + returned[1][1]]) }
     }
   }
+
+  /// The kernel's documented order of summation (LinearSquaredError.h), written out in Swift:
+  /// eight running sums per dot product (element j into sum j mod 8, added pairwise), four per
+  /// sum over rows for one output (row k into sum k mod 4), one per output otherwise, and the
+  /// gradient's sums row after row. The kernel has a path per width (4, 8, …, 32 keep the row in
+  /// registers), and every path must give these bits.
+  func documentedSums(
+    _ x: [Double], _ y: [Double], _ rows: [Int], inputs n: Int, outputs m: Int, _ w: [Double],
+    _ b: [Double]?
+  ) -> (loss: Double, gw: [Double], gb: [Double]) {
+    var squares = [0.0, 0, 0, 0]
+    var errors = [0.0, 0, 0, 0]
+    var gw = [Double](repeating: 0, count: n * m)
+    var gb = [Double](repeating: 0, count: m)
+    for (k, r) in rows.enumerated() {
+      for o in 0..<m {
+        var s = [Double](repeating: 0, count: 8)
+        for j in 0..<n { s[j & 7] += x[r * n + j] * w[j * m + o] }
+        let p = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
+        let e = (b.map { p + $0[o] } ?? p) - y[r * m + o]
+        squares[k & 3] += e * e
+        if m == 1 { errors[k & 3] += e } else { gb[o] += e }
+        for j in 0..<n { gw[j * m + o] += x[r * n + j] * e }
+      }
+    }
+    if m == 1 { gb[0] = (errors[0] + errors[1]) + (errors[2] + errors[3]) }
+    return ((squares[0] + squares[1]) + (squares[2] + squares[3]), gw, gb)
+  }
+
+  func testEveryWidthGivesTheDocumentedSumsBitForBit() throws {
+    let consecutive = Array(3..<40)
+    let shuffled = [31, 4, 4, 17, 0, 38, 22, 9, 13, 26, 35, 1, 7]
+    for (inputs, outputs) in (1...40).map({ ($0, 1) }) + [(8, 2), (32, 3), (5, 2)] {
+      for (rows, hasBias) in [(consecutive, true), (shuffled, false), (shuffled, true)] {
+        let (x, y) = (random([40, inputs]), random([40, outputs]))
+        let w = random([inputs, outputs])
+        let b = hasBias ? random([outputs]) : nil
+        w.requiresGrad = true
+        b?.requiresGrad = true
+        let scale = 0.375
+        let fused = Tensor.linearSquaredErrorSum(
+          inputs: x.scalars, targets: y.scalars, rows: rows[...], weight: w, bias: b,
+          scale: scale)
+        try fused.backward()
+        let expected = documentedSums(
+          x.scalars, y.scalars, rows, inputs: inputs, outputs: outputs, w.scalars, b?.scalars)
+        let label = "\(inputs) inputs, \(outputs) outputs, \(rows.count) rows, bias \(hasBias)"
+        XCTAssertEqual(fused.item.bitPattern, (scale * expected.loss).bitPattern, label)
+        XCTAssertEqual(w.grad!.scalars, expected.gw.map { $0 * (2 * scale) }, label)
+        if let b { XCTAssertEqual(b.grad!.scalars, expected.gb.map { $0 * (2 * scale) }, label) }
+      }
+    }
+  }
 }
