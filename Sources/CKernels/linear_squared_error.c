@@ -136,9 +136,9 @@ static inline __attribute__((always_inline)) long many_outputs(const double *res
   return -1;
 }
 
-// No AVX-512 clone: on the Zen 4 machines this was measured on, the compiler's 512-bit version of
-// these short dot products ran 1.5× slower than the AVX2 one (0.0143 s against 0.0096 s for an
-// epoch of 1M × 32 rows, which is at memory speed).
+// No AVX-512 clone: on the Zen 4 machines this was first measured on, the compiler's 512-bit
+// version of these short dot products ran 1.5× slower than the AVX2 one (0.0143 s against
+// 0.0096 s for an epoch of 1M × 32 rows), and on Zen 5 it was still 10–20% slower.
 __attribute__((target_clones("avx2", "default")))
 long fit_linear_squared_error(const double *x, const double *y, long row_count, const long *rows,
                               long count, long inputs, long outputs, const double *w,

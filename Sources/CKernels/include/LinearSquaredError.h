@@ -13,8 +13,11 @@
 ///     gb[o]    = Σ_r e_ro             (skipped when gb is NULL)
 ///
 /// Unscaled: the caller multiplies by its factors. Each row is read once, while it is in cache.
-/// The sums run in a fixed order (eight running sums per dot product, four per sum over rows,
-/// no FMA contraction), so every vector width gives the same bits.
+/// The sums run in a fixed order, so every vector width and every path gives the same bits: eight
+/// running sums per dot product (element j into sum j mod 8, added pairwise), four per sum over
+/// rows (row k into sum k mod 4; with several outputs, gb[o] is one running sum), the gradient's
+/// sums row after row, no FMA contraction. Tests/AutogradTests/LinearSquaredErrorTests.swift
+/// writes this order out and checks every width against it.
 ///
 /// Returns -1, or the first k whose rows[k] is not a row (outside 0..<row_count): the kernel
 /// checks each index before reading the row, and the outputs are then unspecified.
