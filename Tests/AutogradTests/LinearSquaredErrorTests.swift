@@ -175,10 +175,17 @@ final class LinearSquaredErrorTests: XCTestCase {
           inputs: x.scalars, targets: y.scalars, rows: rows[...], weight: w, bias: b,
           scale: scale)
         try fused.backward()
+        // Without a gradient wanted the kernel writes none, and the value is the same.
+        let valueOnly = noGrad {
+          Tensor.linearSquaredErrorSum(
+            inputs: x.scalars, targets: y.scalars, rows: rows[...], weight: w, bias: b,
+            scale: scale)
+        }
         let expected = documentedSums(
           x.scalars, y.scalars, rows, inputs: inputs, outputs: outputs, w.scalars, b?.scalars)
         let label = "\(inputs) inputs, \(outputs) outputs, \(rows.count) rows, bias \(hasBias)"
         XCTAssertEqual(fused.item.bitPattern, (scale * expected.loss).bitPattern, label)
+        XCTAssertEqual(valueOnly.item.bitPattern, fused.item.bitPattern, label)
         XCTAssertEqual(w.grad!.scalars, expected.gw.map { $0 * (2 * scale) }, label)
         if let b { XCTAssertEqual(b.grad!.scalars, expected.gb.map { $0 * (2 * scale) }, label) }
       }
