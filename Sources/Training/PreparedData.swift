@@ -67,7 +67,10 @@ public struct PreparedData {
       return data.stream ? view : try materialize(view)
     }
     let rawTraining = try transformed(split.training, expanding: true, nil)
-    let standardization = data.standardize ? try Standardization.fit(rawTraining) : nil
+    // A model without a bias is scaled but not centred: centring would give it an intercept.
+    let standardization =
+      data.standardize
+      ? try Standardization.fit(rawTraining, centering: config.model.bias) : nil
     let training =
       standardization == nil
       ? rawTraining : try transformed(rawTraining, expanding: false, standardization)

@@ -109,6 +109,19 @@ final class DatasetTests: XCTestCase {
     assertClose(features, data.features, tolerance: 1e-14)
   }
 
+  func testStandardizationWithoutCentringOnlyScales() throws {
+    let data = InMemoryDataset(
+      features: [1, 10, 2, 10, 3, 10, 4, 10], featureCount: 2, targets: [0, 0, 0, 0], targetCount: 1
+    )
+    let scaling = try Standardization.fit(data, centering: false, blockRows: 3)
+    XCTAssertEqual(scaling.mean, [0, 0])
+    XCTAssertEqual(scaling.std, [(1.25).squareRoot(), 1])
+    var features = data.features
+    scaling.apply(to: &features)
+    XCTAssertEqual(features[0], 1 / (1.25).squareRoot())
+    XCTAssertEqual(features[1], 10)
+  }
+
   func testStandardizationStreamsOverTheTrainingPartOnly() throws {
     let url = directory.appendingPathComponent("s.h5")
     let values = (0..<200).map { sin(Double($0)) * 3 + 1 }

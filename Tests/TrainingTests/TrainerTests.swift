@@ -171,6 +171,37 @@ final class TrainerTests: XCTestCase {
     assertClose(fromOriginal, fromModel.scalars, tolerance: 1e-9)
   }
 
+  /// A model without a bias stays one through the origin when its inputs are standardized: the
+  /// terms are scaled but not centred (centring would give it an intercept in the original
+  /// units). Data y = 2·x0 − x1 + 0.5·x2 exactly, with x in [1, 5] (far from zero mean): the
+  /// saved intercept is exactly 0 and the coefficients are recovered within 0.01.
+  func testAModelWithoutBiasIsScaledButNotCentred() throws {
+    let folder = try temporaryDirectory(for: self)
+    var generator = SplitMix64(seed: 4)
+    var lines = ["x0,x1,x2,y"]
+    for _ in 0..<500 {
+      let x = (0..<3).map { _ in generator.nextDouble() * 4 + 1 }
+      lines.append("\(x[0]),\(x[1]),\(x[2]),\(2 * x[0] - x[1] + 0.5 * x[2])")
+    }
+    try lines.joined(separator: "\n").write(
+      to: folder.appendingPathComponent("origin.csv"), atomically: true, encoding: .utf8)
+    let config = try TrainingConfig.parse(
+      """
+      {"version": 1, "data": {"path": "origin.csv", "targets": ["y"]},
+       "model": {"kind": "linear", "bias": false},
+       "optimizer": {"kind": "adam", "lr": 0.05},
+       "training": {"epochs": 150, "batchSize": 64, "seed": 3},
+       "output": {"dir": "/tmp/unused"}}
+      """, baseDirectory: folder.path)
+    let data = try PreparedData.load(config)
+    XCTAssertEqual(data.standardization?.mean, [0, 0, 0])
+    let trainer = try Trainer(config: config, data: data)
+    try trainer.run()
+    let fitted = trainer.fittedModel()
+    XCTAssertEqual(fitted.intercept, [0])
+    assertClose(fitted.weights, [2, -1, 0.5], tolerance: 0.01)
+  }
+
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
     let m = RegressionMetrics(

@@ -1,5 +1,5 @@
 /// Per-feature mean and standard deviation, for `x' = (x − mean) / std`, like scikit-learn's
-/// `StandardScaler`: the population standard deviation `√(Σ(x − mean)² / n)`, and a feature
+/// `StandardScaler` (and its `with_mean=False`, scaling only, with `fit(_:centering: false)`): the population standard deviation `√(Σ(x − mean)² / n)`, and a feature
 /// that never varies (std 0) keeps std 1 so that it is centred but not divided by zero.
 ///
 /// `fit` makes one streaming pass with Welford's update, numerically stable without holding
@@ -23,8 +23,13 @@ public struct Standardization: Codable, Equatable, Sendable {
   }
 
   /// Statistics of the features of `dataset`, read `blockRows` rows at a time.
-  public static func fit(_ dataset: any Dataset, blockRows: Int = 65_536) throws -> Standardization
-  {
+  ///
+  /// Without `centering` the mean is left at zero, so that `x' = x / std` only scales (like
+  /// `StandardScaler(with_mean=False)`): a model without an intercept must not be centred, or
+  /// its predictions in the original units would gain one (`−Σ wₖ meanₖ / stdₖ`).
+  public static func fit(
+    _ dataset: any Dataset, centering: Bool = true, blockRows: Int = 65_536
+  ) throws -> Standardization {
     guard dataset.rowCount > 0 else {
       throw DataIOError.invalidRequest(
         source: dataset.source, message: "cannot compute feature statistics of zero rows")
@@ -49,7 +54,8 @@ public struct Standardization: Codable, Equatable, Sendable {
       let deviation = (m2 / n).squareRoot()
       return deviation == 0 ? 1 : deviation
     }
-    return Standardization(mean: mean, std: std)
+    return Standardization(
+      mean: centering ? mean : [Double](repeating: 0, count: columns), std: std)
   }
 
   /// Standardizes row-major features in place.
