@@ -63,7 +63,8 @@ extension Tensor {
               }
               precondition(
                 badRow < 0,
-                "linearSquaredErrorSum: row index \(rows[max(badRow, 0)]) is outside 0..<\(rowCount)")
+                "linearSquaredErrorSum: row index \(rows[max(badRow, 0)]) is outside "
+                  + "0..<\(rowCount)")
             }
           }
         }

@@ -1,6 +1,7 @@
 /// Per-feature mean and standard deviation, for `x' = (x − mean) / std`, like scikit-learn's
-/// `StandardScaler` (and its `with_mean=False`, scaling only, with `fit(_:centering: false)`): the population standard deviation `√(Σ(x − mean)² / n)`, and a feature
-/// that never varies (std 0) keeps std 1 so that it is centred but not divided by zero.
+/// `StandardScaler` (and, with `fit(_:centering: false)`, its `with_mean=False`, which only
+/// scales): the population standard deviation `√(Σ(x − mean)² / n)`, and a feature that never
+/// varies (std 0) keeps std 1 so that it is centred but not divided by zero.
 ///
 /// `fit` makes one streaming pass with Welford's update, numerically stable without holding
 /// the data:
