@@ -35,6 +35,7 @@ public func convertCSVToHDF5(
   options: CSVOptions = CSVOptions(), chunkRows: Int = 4096, gzipLevel: Int? = 4,
   blockRows: Int = 65_536
 ) throws -> ConversionSummary {
+  try checkConversionTarget(csv: csv, hdf5: hdf5)
   let (reader, featureCount, targetCount) = try DataColumns.openCSV(
     url: csv, features: features, targets: targets, options: options)
   let names = reader.columnNames
@@ -69,11 +70,38 @@ public func convertCSVToHDF5(
     try file.setAttribute("source", csv.path)
     try file.flush()
   }
-  if FileManager.default.fileExists(atPath: hdf5.path) {
-    try FileManager.default.removeItem(at: hdf5)
+  // rename(2) replaces an existing file in one step, and refuses to replace a directory (a
+  // remove-then-move would delete a directory given by mistake, with everything in it).
+  guard rename(partial.path, hdf5.path) == 0 else {
+    let reason = String(cString: strerror(errno))
+    throw DataIOError.invalidRequest(
+      source: hdf5.path, message: "cannot write the converted file: \(reason)")
   }
-  try FileManager.default.moveItem(at: partial, to: hdf5)
   return ConversionSummary(
     rows: rows, featureNames: Array(names[..<featureCount]),
     targetNames: Array(names[featureCount...]), droppedRows: reader.droppedRows)
+}
+
+/// Refuses an output that is a directory, the input file itself, or in a folder that does not
+/// exist, before any work: the conversion would otherwise end by failing to replace the
+/// directory, or replace the CSV it read with HDF5.
+public func checkConversionTarget(csv: URL, hdf5: URL) throws {
+  var folder = stat()
+  let parent = hdf5.deletingLastPathComponent().path
+  guard stat(parent, &folder) == 0, folder.st_mode & S_IFMT == S_IFDIR else {
+    throw DataIOError.invalidRequest(
+      source: hdf5.path, message: "\(parent) is not an existing directory")
+  }
+  var target = stat()
+  guard stat(hdf5.path, &target) == 0 else { return }  // a new file
+  if target.st_mode & S_IFMT == S_IFDIR {
+    throw DataIOError.invalidRequest(source: hdf5.path, message: "the output is a directory")
+  }
+  var source = stat()
+  if stat(csv.path, &source) == 0 && source.st_dev == target.st_dev
+    && source.st_ino == target.st_ino
+  {
+    throw DataIOError.invalidRequest(
+      source: hdf5.path, message: "the output is the input CSV file itself")
+  }
 }

@@ -27,6 +27,9 @@ struct Convert: ParsableCommand {
 
   func validate() throws {
     guard chunkRows > 0 else { throw ValidationError("--chunk-rows must be positive") }
+    guard chunkRows <= 1 << 24 else {
+      throw ValidationError("--chunk-rows must be at most 16777216")
+    }
     guard (-1...9).contains(gzip) else { throw ValidationError("--gzip must be in -1...9") }
   }
 
@@ -34,6 +37,12 @@ struct Convert: ParsableCommand {
     try reportingErrors {
       guard FileManager.default.isReadableFile(atPath: input) else {
         throw TrainingError.missingInput("\(input) does not exist or cannot be read")
+      }
+      do {
+        try checkConversionTarget(
+          csv: URL(fileURLWithPath: input), hdf5: URL(fileURLWithPath: output))
+      } catch DataIOError.invalidRequest(_, let message) {
+        throw OutputError.cannotCreate(output, reason: message)
       }
       let summary = try convertCSVToHDF5(
         csv: URL(fileURLWithPath: input), hdf5: URL(fileURLWithPath: output),

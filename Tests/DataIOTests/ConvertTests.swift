@@ -44,4 +44,33 @@ final class ConvertTests: XCTestCase {
     }
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["bad.csv"])
   }
+
+  func testADirectoryOrTheInputItselfIsNeverReplaced() throws {
+    let directory = try temporaryDirectory(for: self)
+    let csv = directory.appendingPathComponent("in.csv")
+    try Data("a,y\n1,2\n3,4\n".utf8).write(to: csv)
+    let folder = directory.appendingPathComponent("runs")
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+    try Data("keep".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+    XCTAssertThrowsError(try convertCSVToHDF5(csv: csv, hdf5: folder, targets: ["y"])) {
+      XCTAssertEqual("\($0)", "\(folder.path): the output is a directory")
+    }
+    XCTAssertEqual(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+      ["notes.txt", "sub"])
+    XCTAssertThrowsError(try convertCSVToHDF5(csv: csv, hdf5: csv, targets: ["y"])) {
+      XCTAssertEqual("\($0)", "\(csv.path): the output is the input CSV file itself")
+    }
+    XCTAssertEqual(try String(contentsOf: csv, encoding: .utf8), "a,y\n1,2\n3,4\n")
+    let inFile = csv.appendingPathComponent("x.h5")
+    XCTAssertThrowsError(try convertCSVToHDF5(csv: csv, hdf5: inFile, targets: ["y"])) {
+      XCTAssertEqual("\($0)", "\(inFile.path): \(csv.path) is not an existing directory")
+    }
+    // An existing HDF5 file is replaced in one step.
+    let h5 = directory.appendingPathComponent("out.h5")
+    try Data("old".utf8).write(to: h5)
+    try convertCSVToHDF5(csv: csv, hdf5: h5, targets: ["y"])
+    XCTAssertEqual(try InMemoryDataset.hdf5(url: h5).targets, [2, 4])
+  }
 }
