@@ -3,7 +3,10 @@
 ///
 /// Creating the scheduler records each group's current rate as its base γ₀ and sets the rates
 /// for position 0; each `step()`, called after `optimizer.step()`, advances the position t by one
-/// and sets every group's rate to `schedule.learningRate(atStep: t, baseLearningRate: γ₀)`.
+/// and sets every group's rate to `schedule.learningRate(atStep: t, baseLearningRate: γ₀)` when
+/// that differs from the schedule's rate at t − 1. So a rate changed by something else in the
+/// meantime (a `ReduceOnPlateau` cut, after a warm-up has ended) stays until the schedule itself
+/// moves, as with PyTorch's chainable schedulers.
 ///
 /// ```swift
 /// let scheduler = LearningRateScheduler(
@@ -34,10 +37,10 @@ public final class LearningRateScheduler {
     apply()
   }
 
-  /// Advances one position and sets the learning rates for it.
+  /// Advances one position and sets the learning rates that the schedule changes at it.
   public func step() {
     position += 1
-    apply()
+    apply(since: position - 1)
   }
 
   /// The learning rate of each group at the current position (`get_last_lr()`).
@@ -47,14 +50,17 @@ public final class LearningRateScheduler {
     }
   }
 
-  /// Sets each group's rate, writing only the rates that change: writing through the
-  /// optimizer's `parameterGroups` copies the array of groups, every step for a constant rate.
-  private func apply() {
+  /// Sets each group's rate for the current position; with `previous`, only the rates the
+  /// schedule changes since that position (which also spares writing through the optimizer's
+  /// `parameterGroups`, a copy of the array of groups, every step of a constant rate).
+  private func apply(since previous: Int? = nil) {
     for index in baseLearningRates.indices {
-      let rate = schedule.learningRate(atStep: position, baseLearningRate: baseLearningRates[index])
-      if optimizer.parameterGroups[index].learningRate != rate {
-        optimizer.parameterGroups[index].learningRate = rate
+      let base = baseLearningRates[index]
+      let rate = schedule.learningRate(atStep: position, baseLearningRate: base)
+      if let previous, schedule.learningRate(atStep: previous, baseLearningRate: base) == rate {
+        continue
       }
+      optimizer.parameterGroups[index].learningRate = rate
     }
   }
 

@@ -66,4 +66,29 @@ final class ScheduleTests: XCTestCase {
     }
     XCTAssertEqual(x.scalars, [1 + 0.5 + 0.25])
   }
+
+  /// A rate changed by something else (a plateau cut) stays until the schedule itself moves:
+  /// after the warm-up a constant schedule never writes again; a step decay writes at its
+  /// boundaries only.
+  func testSchedulerLeavesARateAloneUntilTheScheduleMoves() throws {
+    let x = Tensor([0.0], requiresGrad: true)
+    let optimizer = try SGD([x], lr: 1)
+    let warm = LearningRateScheduler(
+      optimizer: optimizer, schedule: try LinearWarmup(warmupSteps: 2))
+    XCTAssertEqual(optimizer.learningRate, 0.5)
+    warm.step()
+    XCTAssertEqual(optimizer.learningRate, 1)
+    optimizer.learningRate = 0.1  // as ReduceOnPlateau does
+    for _ in 0..<3 { warm.step() }
+    XCTAssertEqual(optimizer.learningRate, 0.1)
+
+    let decay = LearningRateScheduler(
+      optimizer: optimizer, schedule: try StepDecay(stepSize: 2, gamma: 0.5))
+    XCTAssertEqual(optimizer.learningRate, 0.1)  // the base is the rate it found
+    optimizer.learningRate = 0.04
+    decay.step()
+    XCTAssertEqual(optimizer.learningRate, 0.04)
+    decay.step()
+    XCTAssertEqual(optimizer.learningRate, 0.05)
+  }
 }

@@ -202,6 +202,35 @@ final class TrainerTests: XCTestCase {
     assertClose(fitted.weights, [2, -1, 0.5], tolerance: 0.01)
   }
 
+  /// The plateau schedule's cuts last: validation targets opposite to the training ones keep the
+  /// validation loss above the first epoch's, so with patience 0 each later epoch halves the rate
+  /// (the record shows the rate the epoch trained with). The per-step scheduler used to write
+  /// the base rate back at the next step.
+  func testPlateauReductionsPersist() throws {
+    let folder = try temporaryDirectory(for: self)
+    let xs = (0..<40).map { Double($0) / 40 }
+    try (["x,y"] + xs.map { "\($0),\(2 * $0)" }).joined(separator: "\n").write(
+      to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+    try (["x,y"] + xs.prefix(10).map { "\($0),\(-2 * $0)" }).joined(separator: "\n").write(
+      to: folder.appendingPathComponent("val.csv"), atomically: true, encoding: .utf8)
+    let config = try TrainingConfig.parse(
+      """
+      {"version": 1,
+       "data": {"path": "train.csv", "targets": ["y"], "validation": {"path": "val.csv"},
+                "shuffle": false, "standardize": false},
+       "optimizer": {"kind": "sgd", "lr": 0.1},
+       "schedule": {"kind": "plateau", "patience": 0, "factor": 0.5},
+       "training": {"epochs": 5, "batchSize": 10},
+       "output": {"dir": "/tmp/unused"}}
+      """, baseDirectory: folder.path)
+    let trainer = try Trainer(config: config, data: try PreparedData.load(config))
+    try trainer.run()
+    let validation = trainer.state.history.map { $0.validation!.mse }
+    XCTAssertTrue(validation.dropFirst().allSatisfy { $0 > validation[0] }, "\(validation)")
+    XCTAssertEqual(trainer.state.history.map(\.learningRate), [0.1, 0.1, 0.05, 0.025, 0.0125])
+    XCTAssertEqual(trainer.optimizer.learningRate, 0.00625)
+  }
+
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
     let m = RegressionMetrics(
