@@ -201,7 +201,8 @@ public struct OptimizerConfig: Equatable, Sendable {
 /// - `plateau`: multiply by `factor` (default 0.1) when the validation loss has not improved for
 ///   `patience` epochs (default 10), never below `minLR` (default 0); needs validation data.
 ///
-/// Any kind may start with `warmupSteps` (default 0) steps of linear warm-up from 0 to `lr`.
+/// Any kind may start with `warmupSteps` (default 0) steps W of linear warm-up: step t < W uses
+/// `lr`·(t + 1)/W, so the last warm-up step reaches `lr`.
 public struct ScheduleConfig: Equatable, Sendable {
   public enum Kind: String, CaseIterable, Sendable {
     case constant, step, exponential, cosine, plateau
@@ -228,7 +229,8 @@ public struct ScheduleConfig: Equatable, Sendable {
 /// `training`: the loop's options.
 public struct TrainingOptions: Equatable, Sendable {
   /// `training.earlyStopping`: stop when the validation loss has not improved by more than
-  /// `minDelta` for `patience` epochs, and keep the best parameters.
+  /// `minDelta` for `patience` epochs; the run's model is then the best epoch's
+  /// (`TrainingRun.restoreBest`).
   public struct EarlyStopping: Equatable, Sendable {
     /// `patience` (default 5): ≥ 1.
     public var patience: Int

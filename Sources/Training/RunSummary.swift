@@ -9,6 +9,10 @@ public struct RunSummary: Codable, Sendable {
   public var epochs: Int
   public var steps: Int
   public var stoppedEarly: Bool
+  /// The epoch whose parameters `model` holds: the last one, or the best one when early
+  /// stopping ended the run.
+  public var modelEpoch: Int
+  /// That epoch's training loss and validation metrics.
   public var trainLoss: Double
   public var validation: RegressionMetrics?
   public var training: RegressionMetrics

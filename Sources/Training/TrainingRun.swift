@@ -102,22 +102,25 @@ public final class TrainingRun {
     if !finished {
       throw TrainingError.interrupted(step: trainer.state.step, checkpoint: lastSaved?.url.path)
     }
+    var modelEpoch = trainer.state.history.count
     if trainer.state.stoppedEarly {
       reporter.info(
         "early stopping after epoch \(trainer.state.history.count): no improvement for "
           + "\(trainer.state.epochsWithoutImprovement) epochs (best epoch \(trainer.state.bestEpoch))"
       )
+      if try restoreBest(trainer, from: checkpoints) { modelEpoch = trainer.state.bestEpoch }
     }
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
     let model = trainer.fittedModel()
     try AtomicFile.write(try model.jsonData(), to: file("model.json"))
     let elapsed = clock.now - start
+    let record = modelEpoch >= 1 ? trainer.state.history[modelEpoch - 1] : nil
     return RunSummary(
       name: config.name, status: "ok", runDirectory: runDirectory.path,
       epochs: trainer.state.history.count, steps: trainer.state.step,
-      stoppedEarly: trainer.state.stoppedEarly,
-      trainLoss: trainer.state.history.last?.trainLoss ?? .nan,
-      validation: trainer.state.history.last?.validation,
+      stoppedEarly: trainer.state.stoppedEarly, modelEpoch: modelEpoch,
+      trainLoss: record?.trainLoss ?? .nan,
+      validation: record?.validation,
       training: try trainer.metrics(on: data.training),
       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
       model: model,
@@ -127,6 +130,31 @@ public final class TrainingRun {
   }
 
   func file(_ name: String) -> URL { runDirectory.appendingPathComponent(name) }
+
+  /// Early stopping ends a run `patience` epochs past its best epoch; like scikit-learn's MLP
+  /// with `early_stopping` (or Keras' `restore_best_weights`), the model the run writes is then
+  /// the best epoch's, read back from its checkpoint (always written at a new best). The `last`
+  /// checkpoint keeps the final state, for `--resume` with more patience.
+  /// - Returns: whether the parameters were restored (not when the best epoch is the last, or
+  ///   its checkpoint cannot be read: a warning then says the model is the final one).
+  func restoreBest(_ trainer: Trainer, from folder: CheckpointFolder) throws -> Bool {
+    let state = trainer.state
+    guard state.bestEpoch >= 1, state.bestEpoch < state.history.count else { return false }
+    let url = folder.url.appendingPathComponent(
+      CheckpointFolder.fileName(step: state.history[state.bestEpoch - 1].step))
+    do {
+      let best = try Checkpoint.read(from: url)
+      try trainer.model.load(best.parameters.map { ($0.name, $0.values) })
+    } catch {
+      folder.warn(
+        "cannot read the best epoch's checkpoint \(url.path) (\(error)); model.json holds the "
+          + "parameters of the last epoch")
+      return false
+    }
+    reporter.info(
+      "model.json holds the parameters of epoch \(state.bestEpoch), the best validation loss")
+    return true
+  }
 
   /// Puts a checkpoint's state into `trainer` after checking it belongs to this config.
   func restore(_ trainer: Trainer, from source: ResumeSource, folder: CheckpointFolder) throws {

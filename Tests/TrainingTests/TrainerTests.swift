@@ -231,6 +231,44 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(trainer.optimizer.learningRate, 0.00625)
   }
 
+  /// Early stopping writes the best epoch's model, not the last one's: validation targets
+  /// opposite to the training ones make epoch 1 the best, so patience 2 stops after epoch 3 and
+  /// model.json must predict the validation rows exactly as well as epoch 1 did.
+  func testEarlyStoppingKeepsTheBestEpochsParameters() throws {
+    let folder = try temporaryDirectory(for: self)
+    let xs = (0..<40).map { Double($0) / 40 }
+    try (["x,y"] + xs.map { "\($0),\(2 * $0)" }).joined(separator: "\n").write(
+      to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+    try (["x,y"] + xs.prefix(10).map { "\($0),\(-2 * $0)" }).joined(separator: "\n").write(
+      to: folder.appendingPathComponent("val.csv"), atomically: true, encoding: .utf8)
+    let config = try TrainingConfig.parse(
+      """
+      {"version": 1,
+       "data": {"path": "train.csv", "targets": ["y"], "validation": {"path": "val.csv"},
+                "shuffle": false, "standardize": false},
+       "optimizer": {"kind": "sgd", "lr": 0.1},
+       "training": {"epochs": 10, "batchSize": 10, "earlyStopping": {"patience": 2}},
+       "output": {"dir": "run"}}
+      """, baseDirectory: folder.path)
+    let summary = try TrainingRun(config: config, reporter: Reporter(style: .quiet)).run()
+    XCTAssertTrue(summary.stoppedEarly)
+    XCTAssertEqual(summary.epochs, 3)
+    XCTAssertEqual(summary.modelEpoch, 1)
+    let metrics = try String(
+      contentsOf: folder.appendingPathComponent("run/metrics.csv"), encoding: .utf8)
+    let firstEpoch = metrics.split(separator: "\n")[1].split(separator: ",")
+    let bestValidationMSE = try XCTUnwrap(Double(String(firstEpoch[3])))
+    let model = try FittedModel.load(from: folder.appendingPathComponent("run/model.json"))
+    let validation = try PreparedData.readDataset(
+      path: folder.appendingPathComponent("val.csv").path, config: config.data)
+    let predictions = model.predict(rows: validation.features)
+    let mse =
+      zip(predictions, validation.targets).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+      / Double(validation.rowCount)
+    assertClose(mse, bestValidationMSE, tolerance: 1e-12)
+    XCTAssertEqual(summary.validation?.mse, bestValidationMSE)
+  }
+
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
     let m = RegressionMetrics(
