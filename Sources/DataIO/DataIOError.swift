@@ -20,6 +20,11 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   case missingValue(file: String, line: Int, column: Int, columnName: String?)
   /// A selected field is not a number; `text` is the field as it appears after unquoting.
   case notANumber(file: String, line: Int, column: Int, columnName: String?, text: String)
+  /// A number that is NaN or infinite where only finite values may be (`CSVOptions.finiteOnly`).
+  case notFinite(file: String, line: Int, column: Int, columnName: String?, text: String)
+  /// A NaN or infinite value in an HDF5 data set read for training or evaluation (0-based row
+  /// and column).
+  case notFiniteInDataset(file: String, dataset: String, row: Int, column: Int)
   /// A column was selected by a name that is not in the header.
   case unknownColumn(file: String, name: String, available: [String])
   /// A column was selected by a name that appears more than once in the header.
@@ -58,6 +63,13 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notANumber(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
         + "cannot parse \"\(text)\" as a number"
+    case .notFinite(let file, let line, let column, let name, let text):
+      return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
+        + "\"\(text)\" is not a finite number (NaN and infinity cannot be trained on; "
+        + "data.missing \"drop-row\" leaves such rows out)"
+    case .notFiniteInDataset(let file, let dataset, let row, let column):
+      return "\(file) data set \(dataset): row \(row), column \(column) (0-based) is NaN or "
+        + "infinite; only finite values can be trained on"
     case .unknownColumn(let file, let name, let available):
       return "\(file): no column named \"\(name)\"; the header has "
         + available.map { "\"\($0)\"" }.joined(separator: ", ")

@@ -44,8 +44,14 @@ public struct PreparedData {
       split = try DataSplit.random(
         all, validationFraction: fraction, seed: config.training.seed)
     case .file(let path):
+      // The validation file's columns are taken by the training data's names, so that their
+      // order in it does not matter and other columns are ignored (CSV).
+      var validationData = data
+      if data.format == .csv && data.features == nil {
+        validationData.features = all.featureNames
+      }
       split = try DataSplit.separate(
-        training: all, validation: try openDataset(path: path, config: data))
+        training: all, validation: try openDataset(path: path, config: validationData))
     }
     guard split.training.rowCount > 0 else {
       throw TrainingError.badData(
@@ -115,16 +121,19 @@ public struct PreparedData {
     try checkReadable(path)
     switch data.format {
     case .csv:
+      // NaN and infinity are invalid values like text: an error, or a dropped row.
       let options = CSVOptions(
         hasHeader: data.header, delimiter: Character(data.delimiter),
-        invalidValues: data.missing == .dropRow ? .dropRow : .error)
+        invalidValues: data.missing == .dropRow ? .dropRow : .error, finiteOnly: true)
       return try InMemoryDataset.csv(
         url: url, features: data.features?.map { ColumnSelector.name($0) },
         targets: (data.targets ?? []).map { ColumnSelector.name($0) }, options: options)
     case .hdf5:
       let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
-      return try InMemoryDataset.hdf5(
+      let dataset = try InMemoryDataset.hdf5(
         url: url, features: datasets.features, targets: datasets.targets)
+      try dataset.requireFinite(featuresName: datasets.features, targetsName: datasets.targets)
+      return dataset
     }
   }
 

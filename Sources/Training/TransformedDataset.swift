@@ -17,10 +17,21 @@ struct TransformedDataset: Dataset, @unchecked Sendable {
   var targetNames: [String] { base.targetNames }
   var chunkRows: Int? { base.chunkRows }
 
-  func rows(_ range: Range<Int>) throws -> RowBlock { transform(try base.rows(range)) }
-  func rows(at indices: [Int]) throws -> RowBlock { transform(try base.rows(at: indices)) }
+  func rows(_ range: Range<Int>) throws -> RowBlock { try transform(try base.rows(range)) }
+  func rows(at indices: [Int]) throws -> RowBlock { try transform(try base.rows(at: indices)) }
 
-  private func transform(_ block: RowBlock) -> RowBlock {
+  /// The rows as the model sees them. Streamed rows are checked here, as they are read (rows
+  /// read into memory were checked when the file was read): NaN or infinity cannot be trained
+  /// on.
+  private func transform(_ block: RowBlock) throws -> RowBlock {
+    if base.chunkRows != nil,
+      block.features.contains(where: { !$0.isFinite })
+        || block.targets.contains(where: { !$0.isFinite })
+    {
+      throw TrainingError.badData(
+        "\(base.source): a row read for training holds NaN or an infinite value; only finite "
+          + "values can be trained on")
+    }
     var features =
       expansion?.expand(rows: block.features, inputFeatures: base.featureCount) ?? block.features
     standardization?.apply(to: &features)

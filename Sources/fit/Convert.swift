@@ -47,7 +47,8 @@ struct Convert: ParsableCommand {
       let summary = try convertCSVToHDF5(
         csv: URL(fileURLWithPath: input), hdf5: URL(fileURLWithPath: output),
         features: features.isEmpty ? nil : features.map { .name($0) },
-        targets: targets.map { .name($0) }, chunkRows: chunkRows,
+        targets: targets.map { .name($0) }, options: CSVOptions(finiteOnly: true),
+        chunkRows: chunkRows,
         gzipLevel: gzip < 0 ? nil : gzip)
       print(
         "wrote \(output): \(summary.rows) rows, features \(summary.featureNames), "

@@ -77,14 +77,39 @@ enum ModelData {
     }
     let url = URL(fileURLWithPath: path)
     guard ["h5", "hdf5", "he5"].contains(url.pathExtension.lowercased()) else {
-      return try CSVReader.read(url: url, options: CSVOptions(columns: inputs.map { .name($0) }))
+      return try CSVReader.read(
+        url: url, options: CSVOptions(columns: inputs.map { .name($0) }, finiteOnly: true))
     }
     let data = try InMemoryDataset.hdf5(url: url)
-    let (values, columns) =
-      isTarget ? (data.targets, data.targetCount) : (data.features, data.featureCount)
+    try data.requireFinite(featuresName: "/X", targetsName: "/y")
+    let (values, columns, names) =
+      isTarget
+      ? (data.targets, data.targetCount, data.targetNames)
+      : (data.features, data.featureCount, data.featureNames)
+    let name = isTarget ? "/y" : "/X"
+    // Columns named in the file (its `columns` attribute, as `fit convert` writes) are taken by
+    // name, in the model's order; unnamed ones (x0, x1, ... or y0, ...) by position.
+    let unnamed = names == (0..<columns).map { "\(isTarget ? "y" : "x")\($0)" }
+    if !unnamed {
+      let positions = try inputs.map { input in
+        guard let position = names.firstIndex(of: input) else {
+          throw TrainingError.badData(
+            "\(path): \(name) has no column named \"\(input)\" (its columns are "
+              + "\(names.joined(separator: ", ")); the model expects "
+              + "\(inputs.joined(separator: ", ")))")
+        }
+        return position
+      }
+      var selected: [Double] = []
+      selected.reserveCapacity(data.rowCount * inputs.count)
+      for row in 0..<data.rowCount {
+        for position in positions { selected.append(values[row * columns + position]) }
+      }
+      return Table(columnNames: inputs, values: selected, rows: data.rowCount, source: path)
+    }
     guard columns == inputs.count else {
       throw TrainingError.badData(
-        "\(path): \(isTarget ? "/y" : "/X") has \(columns) columns, the model expects "
+        "\(path): \(name) has \(columns) columns, the model expects "
           + "\(inputs.count) (\(inputs.joined(separator: ", ")))")
     }
     return Table(columnNames: inputs, values: values, rows: data.rowCount, source: path)

@@ -73,6 +73,21 @@ final class CSVReaderTests: XCTestCase {
     XCTAssertEqual(Array(table.values[1...]), [-.infinity, .infinity, 0.001])
   }
 
+  func testFiniteOnlyRefusesNanAndInfinityOrDropsTheirRows() throws {
+    for text in ["nan", " -inf", "Infinity", "1e400", "\"nan\""] {
+      let shown = text == "\"nan\"" ? "nan" : text.trimmingCharacters(in: .whitespaces)
+      assertError(
+        "x,y\n1,2\n\(text),3\n", CSVOptions(finiteOnly: true),
+        .notFinite(file: "data.csv", line: 3, column: 1, columnName: "x", text: shown),
+        message: "data.csv line 3, column 1 \"x\": \"\(shown)\" is not a finite number (NaN and "
+          + "infinity cannot be trained on; data.missing \"drop-row\" leaves such rows out)")
+    }
+    let table = try read(
+      "x,y\n1,2\nnan,3\n4,inf\n5,6\n", CSVOptions(invalidValues: .dropRow, finiteOnly: true))
+    XCTAssertEqual(table.values, [1, 2, 5, 6])
+    XCTAssertEqual(table.droppedRows, 2)
+  }
+
   func testNonNumericValueNamesFileLineColumnAndText() {
     assertError(
       "x,y\n1,2\n3,abc\n", CSVOptions(),

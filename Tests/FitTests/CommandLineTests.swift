@@ -183,4 +183,29 @@ final class CommandLineTests: XCTestCase {
     ])
     XCTAssertEqual(train.status, 0, train.standardError)
   }
+
+  /// An HDF5 file whose columns are named (as `fit convert` names them) is read by name by
+  /// `eval`: the same rows with their feature columns in another order give the same metrics.
+  func testEvalTakesNamedHDF5ColumnsByName() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let run = folder.appendingPathComponent("run")
+    let train = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "output.dir=\(run.path)", "--quiet",
+    ])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    var outputs: [String] = []
+    for (name, features) in [("ordered", ["x0", "x1", "x2"]), ("reversed", ["x2", "x1", "x0"])] {
+      let h5 = folder.appendingPathComponent("\(name).h5").path
+      let convert = try FitProcess.run(
+        ["convert", "data/linear.csv", h5, "--targets", "y", "--features"] + features)
+      XCTAssertEqual(convert.status, 0, convert.standardError)
+      let eval = try FitProcess.run([
+        "eval", "--model", run.appendingPathComponent("model.json").path, "--data", h5,
+      ])
+      XCTAssertEqual(eval.status, 0, eval.standardError)
+      outputs.append(eval.standardOutput)
+    }
+    XCTAssertEqual(outputs[0], outputs[1])
+    XCTAssertTrue(outputs[0].contains("r2 0.99"), outputs[0])
+  }
 }

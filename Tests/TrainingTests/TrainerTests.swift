@@ -269,6 +269,47 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(summary.validation?.mse, bestValidationMSE)
   }
 
+  /// NaN in an HDF5 file is refused when it is read, naming the data set, row and column; a
+  /// validation file's CSV columns are taken by name (their order and extra columns do not
+  /// matter).
+  func testDataChecksNanInHDF5AndTakesValidationColumnsByName() throws {
+    let folder = try temporaryDirectory(for: self)
+    do {
+      let file = try HDF5File(url: folder.appendingPathComponent("nan.h5"), mode: .create)
+      try file.write([1, 2, 3, 4, .nan, 6], shape: [3, 2], to: "/X")
+      try file.write([1, 2, 3], shape: [3], to: "/y")
+    }
+    let nanConfig = try TrainingConfig.parse(
+      #"{"version": 1, "data": {"path": "nan.h5"}, "output": {"dir": "/tmp/unused"}}"#,
+      baseDirectory: folder.path)
+    XCTAssertThrowsError(try PreparedData.load(nanConfig)) {
+      XCTAssertEqual(
+        "\($0)",
+        "\(folder.path)/nan.h5 data set /X: row 2, column 0 (0-based) is NaN or infinite; only "
+          + "finite values can be trained on")
+    }
+
+    var generator = SplitMix64(seed: 6)
+    let rows = (0..<30).map { _ in (generator.nextDouble(), generator.nextDouble()) }
+    try (["a,b,y"] + rows.map { "\($0.0),\($0.1),\($0.0 - 2 * $0.1)" }).joined(separator: "\n")
+      .write(to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+    try (["y,note,b,a"] + rows.map { "\($0.0 - 2 * $0.1),text,\($0.1),\($0.0)" })
+      .joined(separator: "\n")
+      .write(to: folder.appendingPathComponent("shuffled.csv"), atomically: true, encoding: .utf8)
+    func validation(_ file: String) throws -> [Double] {
+      let config = try TrainingConfig.parse(
+        """
+        {"version": 1, "data": {"path": "train.csv", "targets": ["y"],
+                                "validation": {"path": "\(file)"}},
+         "training": {"epochs": 3, "batchSize": 8}, "output": {"dir": "/tmp/unused"}}
+        """, baseDirectory: folder.path)
+      let trainer = try Trainer(config: config, data: try PreparedData.load(config))
+      try trainer.run()
+      return trainer.state.history.map { $0.validation!.mse }
+    }
+    XCTAssertEqual(try validation("shuffled.csv"), try validation("train.csv"))
+  }
+
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
     let m = RegressionMetrics(

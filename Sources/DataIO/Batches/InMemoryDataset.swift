@@ -109,3 +109,19 @@ public struct InMemoryDataset: Dataset, Equatable {
     }
   }
 }
+
+extension InMemoryDataset {
+  /// Throws for the first NaN or infinite value, naming the data set it came from
+  /// (`featuresName` or `targetsName`, e.g. `/X` and `/y` of an HDF5 file) and its row and
+  /// column: a model cannot be trained or evaluated on them.
+  public func requireFinite(featuresName: String, targetsName: String) throws {
+    for (values, width, name) in [
+      (features, featureCount, featuresName), (targets, targetCount, targetsName),
+    ] {
+      if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw DataIOError.notFiniteInDataset(
+          file: source, dataset: name, row: index / max(width, 1), column: index % max(width, 1))
+      }
+    }
+  }
+}

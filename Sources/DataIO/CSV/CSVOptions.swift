@@ -46,15 +46,20 @@ public struct CSVOptions: Sendable, Equatable {
   public var columns: [ColumnSelector]?
   /// What to do with an empty or non-numeric value in a chosen column.
   public var invalidValues: InvalidValuePolicy
+  /// Whether NaN and ±infinity (`nan`, `inf`, or a number beyond the double range such as
+  /// `1e400`) count as invalid values too. Python's `float()` reads them, and so does this
+  /// reader by default; data to train or evaluate a model on must not hold them.
+  public var finiteOnly: Bool
 
   public init(
     hasHeader: Bool = true, delimiter: Character = ",", columns: [ColumnSelector]? = nil,
-    invalidValues: InvalidValuePolicy = .error
+    invalidValues: InvalidValuePolicy = .error, finiteOnly: Bool = false
   ) {
     self.hasHeader = hasHeader
     self.delimiter = delimiter
     self.columns = columns
     self.invalidValues = invalidValues
+    self.finiteOnly = finiteOnly
   }
 
   /// The delimiter as a byte, or an error naming `source` if it cannot be one.

@@ -112,7 +112,7 @@ public final class CSVReader {
     parser = CSVRecordParser(
       source: source, delimiter: parser.delimiter, slots: slots,
       selectedCount: selectedColumns.count, columnNames: options.hasHeader ? header : nil,
-      policy: options.invalidValues)
+      policy: options.invalidValues, finiteOnly: options.finiteOnly)
   }
 
   deinit {

@@ -14,6 +14,8 @@ struct CSVRecordParser {
   let selectedCount: Int
   let columnNames: [String]?
   let policy: InvalidValuePolicy
+  /// Whether NaN and ±infinity are invalid values (`CSVOptions.finiteOnly`).
+  var finiteOnly = false
   /// Unescaped bytes of the current quoted field, followed by `FloatParser.padding` NULs.
   var scratch: [UInt8] = []
 
@@ -94,7 +96,7 @@ struct CSVRecordParser {
               while isBlank(text[s]) { s += 1 }
               return s == text.count - FloatParser.padding ? value : nil
             }
-            if let parsed {
+            if let parsed, parsed.isFinite || !finiteOnly {
               row[slot] = parsed
             } else if valid {
               let text = String(decoding: scratch.dropLast(FloatParser.padding), as: UTF8.self)
@@ -109,7 +111,7 @@ struct CSVRecordParser {
             var s = stop
             while s < end && isBlank(bytes[s]) { s += 1 }
             if s == end && !isFinal { break records }
-            if s == end || endsField(bytes[s]) {
+            if (s == end || endsField(bytes[s])) && (value.isFinite || !finiteOnly) {
               row[slot] = value
               i = s
               parsedOK = true
@@ -210,6 +212,10 @@ struct CSVRecordParser {
     let name = columnNames.map { $0[column - 1] }
     if text.isEmpty {
       throw DataIOError.missingValue(file: source, line: line, column: column, columnName: name)
+    }
+    if finiteOnly, let value = Double(text.filter { $0 != " " && $0 != "\t" }), !value.isFinite {
+      throw DataIOError.notFinite(
+        file: source, line: line, column: column, columnName: name, text: text)
     }
     throw DataIOError.notANumber(
       file: source, line: line, column: column, columnName: name, text: text)
