@@ -76,6 +76,13 @@ struct ConfigOverride {
         node = .object(members)
         return replaced
       }
+      if let next = rest.first, Int(next) != nil {
+        // An index into an array the config does not hold: its other elements are unknown.
+        throw Self.error(
+          argument,
+          "`\(childPath)` is not in the config, so `[\(next)]` has nothing to index; set the "
+            + "whole array, e.g. `\(childPath)=[...]`")
+      }
       var child = JSONValue.object([])
       _ = try set(at: rest, in: &child, path: childPath)
       members.append(JSONMember(key: key, value: child))

@@ -96,5 +96,10 @@ final class ConfigOverrideTests: XCTestCase {
       config(#""optimizer": {"betas": [0.9, 0.99]}"#), overrides: ["optimizer.betas.2=0.5"],
       "--set optimizer.betas.2=0.5: `optimizer.betas` is an array of 2; `2` is not an index in "
         + "0..<2")
+    // An index into an array the config leaves at its default: nothing to index.
+    assertConfigError(
+      minimalConfig, overrides: ["optimizer.betas[1]=0.99"],
+      "--set optimizer.betas[1]=0.99: `optimizer.betas` is not in the config, so `[1]` has "
+        + "nothing to index; set the whole array, e.g. `optimizer.betas=[...]`")
   }
 }
