@@ -19,8 +19,11 @@ extension TrainingConfig {
         $0 == currentVersion
       })
     let name = try top.string("name", default: defaultName)
-    guard !name.isEmpty, name.allSatisfy(isNameCharacter) else {
-      throw top.invalid("name", expected: "a non-empty name of letters, digits, `.`, `_` and `-`")
+    // `.` and `..` are names of folders already there: `runs/..` is the config's own folder.
+    guard !name.isEmpty, name.allSatisfy(isNameCharacter), name != ".", name != ".." else {
+      throw top.invalid(
+        "name", expected: "a non-empty name of letters, digits, `.`, `_` and `-`, other than "
+          + "`.` and `..`")
     }
     guard top.contains("data") else {
       throw top.error(.missingKey(expected: "an object with the data file's `path`"), at: "data")

@@ -33,6 +33,17 @@ final class DatasetTests: XCTestCase {
     XCTAssertEqual(allButTarget.featureNames, ["a", "b"])
   }
 
+  func testAColumnNameTwiceOrAColumnChosenTwiceIsRefused() throws {
+    let duplicated = try write("a,a,y\n1,2,3\n", to: "dup.csv")
+    XCTAssertThrowsError(try InMemoryDataset.csv(url: duplicated, targets: ["y"])) {
+      XCTAssertEqual($0 as? DataIOError, .ambiguousColumn(file: duplicated.path, name: "a"))
+    }
+    let plain = try write("a,y\n1,2\n", to: "plain.csv")
+    XCTAssertThrowsError(try InMemoryDataset.csv(url: plain, features: ["y"], targets: ["y"])) {
+      XCTAssertEqual("\($0)", "\(plain.path): column \"y\" is chosen twice")
+    }
+  }
+
   func testHDF5DatasetInMemoryAndStreamingReadTheSameRows() throws {
     let url = directory.appendingPathComponent("d.h5")
     do {

@@ -224,10 +224,12 @@ final class ConfigErrorTests: XCTestCase {
       #"{"data": {"path": "d.csv", "targets": ["y"], "delimiter": ";;"}}"#,
       "cfg.json:1:59: data.delimiter: expected a single ASCII character other than a quote or "
         + "line break, found \";;\"")
-    assertConfigError(
-      config(#""name": "my run""#),
-      "cfg.json:1:65: name: expected a non-empty name of letters, digits, `.`, `_` and `-`, "
-        + "found \"my run\"")
+    for name in ["my run", ".."] {
+      assertConfigError(
+        config(#""name": "\#(name)""#),
+        "cfg.json:1:65: name: expected a non-empty name of letters, digits, `.`, `_` and `-`, "
+          + "other than `.` and `..`, found \"\(name)\"")
+    }
   }
 
   func testErrorWithoutFileGivesLineAndColumn() {

@@ -12,6 +12,18 @@ enum DataColumns {
     let featureColumns =
       try features.map { try Table.resolve($0, in: header, source: source) }
       ?? header.indices.filter { !targetColumns.contains($0) }
+    // A model's columns are known by name (model.json, predict): each must be one column.
+    var seen = Set<Int>()
+    var seenNames = Set<String>()
+    for column in featureColumns + targetColumns {
+      guard seen.insert(column).inserted else {
+        throw DataIOError.invalidRequest(
+          source: source, message: "column \"\(header[column])\" is chosen twice")
+      }
+      guard seenNames.insert(header[column]).inserted else {
+        throw DataIOError.ambiguousColumn(file: source, name: header[column])
+      }
+    }
     return (featureColumns, targetColumns)
   }
 
