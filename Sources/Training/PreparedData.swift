@@ -34,7 +34,7 @@ public struct PreparedData {
   /// Reads the data set(s) named by the config and prepares them.
   public static func load(_ config: TrainingConfig) throws -> PreparedData {
     let data = config.data
-    let all = try openDataset(path: data.path, config: data)
+    let all = try openDataset(path: data.path, key: "data.path", config: data)
     guard all.rowCount > 0 else {
       throw TrainingError.badData("\(data.path): the data set has no rows")
     }
@@ -51,7 +51,9 @@ public struct PreparedData {
         validationData.features = all.featureNames
       }
       split = try DataSplit.separate(
-        training: all, validation: try openDataset(path: path, config: validationData))
+        training: all,
+        validation: try openDataset(
+          path: path, key: "data.validation.path", config: validationData))
     }
     guard split.training.rowCount > 0 else {
       throw TrainingError.badData(
@@ -98,27 +100,73 @@ public struct PreparedData {
       targetNames: dataset.targetNames, source: dataset.source)
   }
 
-  /// A data file as the config describes it: read into memory, or opened for streaming.
-  static func openDataset(path: String, config data: DataConfig) throws -> any Dataset {
-    guard data.stream else { return try readDataset(path: path, config: data) }
-    try checkReadable(path)
-    let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
-    return try HDF5StreamingDataset(
-      url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
+  /// A data file as the config describes it (at `key`): read into memory, or opened for
+  /// streaming. A column it lacks is reported with the key that names it.
+  static func openDataset(path: String, key: String, config data: DataConfig) throws
+    -> any Dataset
+  {
+    do {
+      guard data.stream else { return try readDataset(path: path, key: key, config: data) }
+      try checkReadable(path, key: key)
+      let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+      return try HDF5StreamingDataset(
+        url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
+    } catch DataIOError.unknownColumn(let file, let name, let available) {
+      let list =
+        key != "data.path"
+        ? key : (data.targets ?? []).contains(name) ? "data.targets" : "data.features"
+      throw TrainingError.badData(
+        "\(list): \(file) has no column named \"\(name)\"; its header has "
+          + available.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
   }
 
-  static func checkReadable(_ path: String) throws {
+  static func checkReadable(_ path: String, key: String = "data.path") throws {
     guard FileManager.default.isReadableFile(atPath: path) else {
       let exists = FileManager.default.fileExists(atPath: path)
       throw TrainingError.missingInput(
-        "data file \(path) \(exists ? "cannot be read" : "does not exist") (data.path)")
+        "data file \(path) \(exists ? "cannot be read" : "does not exist") (\(key))")
+    }
+  }
+
+  /// What `fit check` can verify of the data without reading it: each file the config names
+  /// can be read, a CSV header has the named columns, an HDF5 file has its data sets, of
+  /// agreeing shapes.
+  public static func checkInputs(_ config: TrainingConfig) throws {
+    let data = config.data
+    var files = [(data.path, "data.path")]
+    if case .file(let path) = data.validation { files.append((path, "data.validation.path")) }
+    for (path, key) in files {
+      try checkReadable(path, key: key)
+      switch data.format {
+      case .csv:
+        let header = try CSVReader(
+          url: URL(fileURLWithPath: path),
+          options: CSVOptions(
+            hasHeader: data.header, delimiter: Character(data.delimiter), columns: []),
+          blockSize: 1 << 16
+        ).header
+        for (list, names) in [("data.features", data.features), ("data.targets", data.targets)] {
+          for name in names ?? [] where !header.contains(name) {
+            throw TrainingError.badData(
+              "\(list): \(path) has no column named \"\(name)\"; its header has "
+                + header.map { "\"\($0)\"" }.joined(separator: ", "))
+          }
+        }
+      case .hdf5:
+        let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+        _ = try HDF5StreamingDataset(
+          url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
+      }
     }
   }
 
   /// One data file, CSV or HDF5, as the config describes it.
-  static func readDataset(path: String, config data: DataConfig) throws -> InMemoryDataset {
+  static func readDataset(path: String, key: String = "data.path", config data: DataConfig)
+    throws -> InMemoryDataset
+  {
     let url = URL(fileURLWithPath: path)
-    try checkReadable(path)
+    try checkReadable(path, key: key)
     switch data.format {
     case .csv:
       // NaN and infinity are invalid values like text: an error, or a dropped row.

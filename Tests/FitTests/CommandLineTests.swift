@@ -65,6 +65,28 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(result.standardError.contains("training.epochs"), result.standardError)
   }
 
+  /// `check` looks at the data's files and headers too, and names the key of what is wrong.
+  func testCheckFindsAMissingFileOrColumnNamingItsKey() throws {
+    let missingFile = try FitProcess.run([
+      "check", "--config", "configs/linear.json", "--set",
+      #"data.validation={"path": "nowhere.csv"}"#,
+    ])
+    XCTAssertEqual(missingFile.status, 66)
+    XCTAssertTrue(
+      missingFile.standardError.contains("nowhere.csv does not exist (data.validation.path)"),
+      missingFile.standardError)
+    let missingColumn = try FitProcess.run([
+      "check", "--config", "configs/linear.json", "--set", #"data.targets=["yy"]"#,
+    ])
+    XCTAssertEqual(missingColumn.status, 65)
+    XCTAssertTrue(
+      missingColumn.standardError.contains(#"data.targets: "#)
+        && missingColumn.standardError.contains(#"no column named "yy""#),
+      missingColumn.standardError)
+    let hdf5 = try FitProcess.run(["check", "--config", "configs/linear-hdf5.json"])
+    XCTAssertEqual(hdf5.status, 0, hdf5.standardError)
+  }
+
   func testMissingDataFileExitsWithNoInput() throws {
     let result = try FitProcess.run([
       "--config", "configs/linear.json", "--set", "data.path=nowhere.csv",
