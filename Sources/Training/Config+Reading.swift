@@ -82,6 +82,14 @@ extension DataConfig {
 
     features = try o.nullableStringList("features")
     targets = try o.nullableStringList("targets")
+    // HDF5 columns are whole data sets (data.hdf5): column names would be silently ignored.
+    if format == .hdf5, let key = [("features", features), ("targets", targets)].first(where: {
+      $0.1 != nil
+    })?.0 {
+      throw o.invalid(
+        key, expected: "null with data.format \"hdf5\" (the columns are the data sets of "
+          + "data.hdf5.features and data.hdf5.targets)")
+    }
     if format == .csv && targets == nil {
       throw o.error(
         .missingKey(expected: "a non-empty array of column names (the values to predict)"),

@@ -50,10 +50,12 @@ public struct PreparedData {
       if data.format == .csv && data.features == nil {
         validationData.features = all.featureNames
       }
-      split = try DataSplit.separate(
-        training: all,
-        validation: try openDataset(
-          path: path, key: "data.validation.path", config: validationData))
+      let validation = try openDataset(
+        path: path, key: "data.validation.path", config: validationData)
+      guard validation.rowCount > 0 else {
+        throw TrainingError.badData("\(path): the validation data set has no rows")
+      }
+      split = try DataSplit.separate(training: all, validation: validation)
     }
     guard split.training.rowCount > 0 else {
       throw TrainingError.badData(

@@ -14,6 +14,13 @@ struct GradCheck: ParsableCommand {
   @Option(help: "Largest relative error accepted.")
   var tolerance = 1e-6
 
+  func validate() throws {
+    guard rows >= 1 else { throw ValidationError("--rows must be at least 1") }
+    guard tolerance.isFinite && tolerance > 0 else {
+      throw ValidationError("--tolerance must be a positive number")
+    }
+  }
+
   func run() throws {
     try reportingErrors {
       let report = try GradientCheck.run(config: try options.load(), rows: rows)

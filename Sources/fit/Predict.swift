@@ -72,6 +72,12 @@ struct Eval: ParsableCommand {
 /// targets (`/y`) data set, checked against the model's column count.
 enum ModelData {
   static func read(path: String, inputs: [String], isTarget: Bool = false) throws -> Table {
+    let table = try readColumns(path: path, inputs: inputs, isTarget: isTarget)
+    guard table.rows > 0 else { throw TrainingError.badData("\(path): the data set has no rows") }
+    return table
+  }
+
+  private static func readColumns(path: String, inputs: [String], isTarget: Bool) throws -> Table {
     guard FileManager.default.isReadableFile(atPath: path) else {
       throw TrainingError.missingInput("data file \(path) does not exist or cannot be read")
     }

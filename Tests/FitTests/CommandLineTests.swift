@@ -87,6 +87,33 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(hdf5.status, 0, hdf5.standardError)
   }
 
+  /// A data set without rows is an error for eval and as validation data; gradcheck's options
+  /// must make sense.
+  func testEmptyDataAndNonsenseGradcheckOptionsAreRefused() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let empty = try write("x0,x1,x2,y\n", to: "empty.csv", in: folder)
+    let run = folder.appendingPathComponent("run")
+    let train = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "output.dir=\(run.path)", "--quiet",
+      "--set", #"data.validation={"path": "\#(empty.path)"}"#,
+    ])
+    XCTAssertEqual(train.status, 65)
+    XCTAssertTrue(train.standardError.contains("has no rows"), train.standardError)
+    let trained = try FitProcess.run([
+      "--config", "configs/linear.json", "--set", "output.dir=\(run.path)", "--quiet",
+    ])
+    XCTAssertEqual(trained.status, 0, trained.standardError)
+    let eval = try FitProcess.run([
+      "eval", "--model", run.appendingPathComponent("model.json").path, "--data", empty.path,
+    ])
+    XCTAssertEqual(eval.status, 65)
+    XCTAssertTrue(eval.standardError.contains("has no rows"), eval.standardError)
+    for option in [["--rows", "0"], ["--tolerance", "nan"]] {
+      let check = try FitProcess.run(["gradcheck", "--config", "configs/linear.json"] + option)
+      XCTAssertEqual(check.status, 64, "\(option): \(check.standardError)")
+    }
+  }
+
   func testMissingDataFileExitsWithNoInput() throws {
     let result = try FitProcess.run([
       "--config", "configs/linear.json", "--set", "data.path=nowhere.csv",

@@ -217,6 +217,10 @@ final class ConfigErrorTests: XCTestCase {
       #"{"data": {"path": "d.csv", "targets": ["y", "y"]}}"#,
       "cfg.json:1:45: data.targets[1]: expected a name not listed before, found \"y\"")
     assertConfigError(
+      #"{"data": {"path": "d.h5", "targets": ["y"]}}"#,
+      "cfg.json:1:38: data.targets: expected null with data.format \"hdf5\" (the columns are "
+        + "the data sets of data.hdf5.features and data.hdf5.targets), found an array")
+    assertConfigError(
       config(#""schedule": {"kind": "cosine", "minLR": 0.01}"#),
       "cfg.json:1:97: schedule.minLR: expected a number ≥ 0 and below optimizer.lr (0.001), "
         + "found 0.01")
