@@ -22,7 +22,8 @@ extension TrainingConfig {
     // `.` and `..` are names of folders already there: `runs/..` is the config's own folder.
     guard !name.isEmpty, name.allSatisfy(isNameCharacter), name != ".", name != ".." else {
       throw top.invalid(
-        "name", expected: "a non-empty name of letters, digits, `.`, `_` and `-`, other than "
+        "name",
+        expected: "a non-empty name of letters, digits, `.`, `_` and `-`, other than "
           + "`.` and `..`")
     }
     guard top.contains("data") else {
@@ -83,11 +84,14 @@ extension DataConfig {
     features = try o.nullableStringList("features")
     targets = try o.nullableStringList("targets")
     // HDF5 columns are whole data sets (data.hdf5): column names would be silently ignored.
-    if format == .hdf5, let key = [("features", features), ("targets", targets)].first(where: {
-      $0.1 != nil
-    })?.0 {
+    if format == .hdf5,
+      let key = [("features", features), ("targets", targets)].first(where: {
+        $0.1 != nil
+      })?.0
+    {
       throw o.invalid(
-        key, expected: "null with data.format \"hdf5\" (the columns are the data sets of "
+        key,
+        expected: "null with data.format \"hdf5\" (the columns are the data sets of "
           + "data.hdf5.features and data.hdf5.targets)")
     }
     if format == .csv && targets == nil {
