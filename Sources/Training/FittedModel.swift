@@ -74,19 +74,57 @@ public struct FittedModel: Codable, Equatable, Sendable {
     } catch {
       throw TrainingError.missingInput("model file \(url.path) cannot be read")
     }
+    let model: FittedModel
     do {
-      let model = try JSONDecoder().decode(FittedModel.self, from: data)
-      guard model.format == "fit-model", model.version == 1,
-        model.weights.count == model.terms.count * model.targets.count,
-        model.intercept.count == model.targets.count
-      else {
-        throw TrainingError.badData("\(url.path): not a fit model (format fit-model, version 1)")
-      }
-      return model
-    } catch let error as TrainingError {
-      throw error
+      model = try JSONDecoder().decode(FittedModel.self, from: data)
+    } catch let DecodingError.keyNotFound(key, _) {
+      throw TrainingError.badData(
+        "\(url.path): not a model file: the key `\(key.stringValue)` is missing")
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context)
+    {
+      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+      throw TrainingError.badData("\(url.path): not a model file: `\(path)` has the wrong type")
     } catch {
-      throw TrainingError.badData("\(url.path): not a valid model file: \(error)")
+      throw TrainingError.badData("\(url.path): not a model file (invalid JSON)")
     }
+    if let problem = model.problem {
+      throw TrainingError.badData("\(url.path): not a valid model file: \(problem)")
+    }
+    return model
+  }
+
+  /// What makes this model unusable, if anything: another format or version, an unknown kind,
+  /// terms that are not the inputs' (or their polynomial terms), or coefficients of the wrong
+  /// count.
+  var problem: String? {
+    guard format == "fit-model", version == 1 else {
+      return "format \"\(format)\" version \(version), expected \"fit-model\" version 1"
+    }
+    guard !inputs.isEmpty, !targets.isEmpty else { return "it has no inputs or no targets" }
+    let expectedTerms: [String]
+    switch kind {
+    case "linear":
+      expectedTerms = inputs
+    case "polynomial":
+      guard degree >= 1 else { return "degree \(degree), expected at least 1" }
+      expectedTerms = PolynomialFeatures(degree: degree, interactionOnly: interactionOnly)
+        .featureNames(inputNames: inputs)
+    default:
+      return "kind \"\(kind)\", expected \"linear\" or \"polynomial\""
+    }
+    guard terms == expectedTerms else {
+      return "its terms are not those of a \(kind) model of its inputs"
+    }
+    guard weights.count == terms.count * targets.count else {
+      return "\(weights.count) weights, expected \(terms.count * targets.count) "
+        + "(\(terms.count) terms × \(targets.count) targets)"
+    }
+    guard intercept.count == targets.count else {
+      return "\(intercept.count) intercepts, expected one per target (\(targets.count))"
+    }
+    guard weights.allSatisfy(\.isFinite), intercept.allSatisfy(\.isFinite) else {
+      return "a coefficient is NaN or infinite"
+    }
+    return nil
   }
 }

@@ -22,7 +22,7 @@ struct Convert: ParsableCommand {
   @Option(help: "Rows per HDF5 chunk.")
   var chunkRows = 4096
 
-  @Option(help: "gzip level 0–9, or -1 for no compression.")
+  @Option(help: "gzip level 0–9, or -1 (written `--gzip=-1`) for no compression.")
   var gzip = 4
 
   func validate() throws {

@@ -10,10 +10,11 @@ struct Predict: ParsableCommand {
   @Option(help: "A model.json written by a run.")
   var model: String
 
-  @Option(help: "A CSV file with (at least) the model's input columns, by name.")
+  @Option(
+    help: "A CSV file (tab-separated for .tsv) with the model's input columns, or an HDF5 file.")
   var data: String
 
-  @Option(help: "Where to write the predictions (CSV); standard output when omitted.")
+  @Option(help: "Where to write the predictions (CSV); standard output when omitted or `-`.")
   var out: String?
 
   func run() throws {
@@ -26,7 +27,7 @@ struct Predict: ParsableCommand {
       for r in 0..<table.rows {
         text += (0..<t).map { "\(predictions[r * t + $0])" }.joined(separator: ",") + "\n"
       }
-      if let out {
+      if let out, out != "-" {
         try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: out))
       } else {
         print(text, terminator: "")
@@ -42,7 +43,8 @@ struct Eval: ParsableCommand {
   @Option(help: "A model.json written by a run.")
   var model: String
 
-  @Option(help: "A CSV file with the model's input and target columns, by name.")
+  @Option(
+    help: "A CSV file (tab-separated for .tsv) with the model's inputs and targets, or HDF5.")
   var data: String
 
   @Flag(help: "Print the metrics as JSON.")
@@ -83,8 +85,11 @@ enum ModelData {
     }
     let url = URL(fileURLWithPath: path)
     guard ["h5", "hdf5", "he5"].contains(url.pathExtension.lowercased()) else {
+      let delimiter: Character = url.pathExtension.lowercased() == "tsv" ? "\t" : ","
       return try CSVReader.read(
-        url: url, options: CSVOptions(columns: inputs.map { .name($0) }, finiteOnly: true))
+        url: url,
+        options: CSVOptions(
+          delimiter: delimiter, columns: inputs.map { .name($0) }, finiteOnly: true))
     }
     let data = try InMemoryDataset.hdf5(url: url)
     try data.requireFinite(featuresName: "/X", targetsName: "/y")
