@@ -12,10 +12,16 @@ import Optim
 extension Checkpoint {
   static let writeOptions = HDF5WriteOptions(chunkRows: 4096, fletcher32: true)
 
-  /// Writes the checkpoint to a new HDF5 file at `url` (replacing any file there). Not atomic by
-  /// itself: `CheckpointFolder` writes to a temporary name and renames.
+  /// Writes the checkpoint to a new HDF5 file at `url` (replacing any file there), then its
+  /// whole-file checksum into the file's user block (`FileChecksum`). Not atomic by itself:
+  /// `CheckpointFolder` writes to a temporary name and renames.
   public func write(to url: URL) throws {
-    let file = try HDF5File(url: url, mode: .create)
+    try writeHDF5(to: url)  // closes the file
+    try FileChecksum.seal(url)
+  }
+
+  private func writeHDF5(to url: URL) throws {
+    let file = try HDF5File(url: url, mode: .create, userBlock: FileChecksum.blockSize)
     func put(_ values: [Double], _ path: String, shape: [Int]? = nil) throws {
       try file.write(values, shape: shape ?? [values.count], to: path, options: Self.writeOptions)
     }
@@ -101,6 +107,9 @@ extension Checkpoint {
   private static func readUnchecked(url: URL) throws -> Checkpoint {
     let path = url.path
     let bad = { (reason: String) in CheckpointError.unreadable(file: path, reason: reason) }
+    // Every byte is checked before libhdf5 parses any: a damaged header could make it allocate
+    // absurd sizes or crash, where a damaged file must simply be passed over.
+    try FileChecksum.verify(url)
     let file = try HDF5File(url: url)
     guard (try? file.stringAttribute("format")) == format else {
       throw bad("not a fit checkpoint (no root attribute format = \"\(format)\")")

@@ -1,7 +1,7 @@
 import Foundation
 import Optim
 import TestSupport
-import Training
+@testable import Training
 import XCTest
 
 #if canImport(Glibc)
@@ -78,6 +78,11 @@ final class CheckpointFileTests: XCTestCase {
     let weight = try Checkpoint.read(from: last).parameters[0].values[1]
     try flipBit(of: withUnsafeBytes(of: weight.bitPattern.littleEndian) { Data($0) }, in: last)
     XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
+      XCTAssertTrue("\(error)".contains("checksum does not match its contents"), "\(error)")
+    }
+    // Behind the whole-file checksum, HDF5's own still catches it.
+    try FileChecksum.seal(last)
+    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
       XCTAssertTrue("\(error)".contains("Fletcher-32"), "\(error)")
     }
     XCTAssertEqual(try folder.latestGood().checkpoint.step, 39)
@@ -88,6 +93,11 @@ final class CheckpointFileTests: XCTestCase {
     let folder = try trainedFolder()
     let last = folder.pointer("last")!
     try flipBit(of: Data(#""batchSize": 16"#.utf8), in: last)
+    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
+      XCTAssertTrue("\(error)".contains("checksum does not match its contents"), "\(error)")
+    }
+    // Behind the whole-file checksum, the content digest still catches it.
+    try FileChecksum.seal(last)
     XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
       XCTAssertTrue("\(error)".contains("content digest"), "\(error)")
     }
@@ -230,6 +240,30 @@ final class CheckpointFileTests: XCTestCase {
   }
 
   /// Flips the lowest bit of the first occurrence of `pattern` in the file.
+  /// A flipped byte in HDF5's own metadata (here the first object header after the user
+  /// block), which HDF5 does not checksum and which could make libhdf5 allocate absurd sizes
+  /// or crash, is caught by the whole-file checksum before libhdf5 reads anything; the
+  /// checkpoint is skipped for the previous one. So is damage to the checksum header itself.
+  func testDamageAnywhereIsCaughtBeforeHDF5ReadsTheFile() throws {
+    let folder = try trainedFolder()
+    let last = folder.pointer("last")!
+    let original = try Data(contentsOf: last)
+    XCTAssertTrue(original.starts(with: Array("fit-checkpoint-checksum ".utf8)))
+    for offset in [FileChecksum.blockSize + 8, FileChecksum.blockSize + 200, 30] {
+      var bytes = original
+      bytes[offset] ^= 0x10
+      try bytes.write(to: last)
+      XCTAssertThrowsError(try Checkpoint.read(from: last), "byte \(offset)") { error in
+        XCTAssertTrue(
+          "\(error)".contains("checksum") || "\(error)".contains("not a fit checkpoint"),
+          "\(error)")
+      }
+      XCTAssertEqual(try folder.latestGood().checkpoint.step, 39, "byte \(offset)")
+    }
+    try original.write(to: last)
+    XCTAssertEqual(try Checkpoint.read(from: last).step, 40)
+  }
+
   private func flipBit(of pattern: Data, in url: URL) throws {
     var bytes = try Data(contentsOf: url)
     let range = try XCTUnwrap(bytes.range(of: pattern), "pattern not found in \(url.path)")

@@ -33,7 +33,9 @@ public final class HDF5File: @unchecked Sendable {
   /// A data set (hence also link) access property list that refuses to follow external links.
   let accessList: HDF5Handle
 
-  public init(url: URL, mode: Mode = .readOnly) throws {
+  /// Opens (or, with `.create`, creates) the file. A created file may start with `userBlock`
+  /// bytes (a power of two ≥ 512) that HDF5 leaves alone, for a header of the caller's.
+  public init(url: URL, mode: Mode = .readOnly, userBlock: Int = 0) throws {
     let path = url.path
     self.path = path
     self.mode = mode
@@ -52,12 +54,26 @@ public final class HDF5File: @unchecked Sendable {
       }
     }
     let operation = mode == .create ? "create" : "open"
+    // The creation property list outlives the call, so that closing it cannot clear the error
+    // stack of a failed create before the message is taken.
+    let creation =
+      mode == .create && userBlock > 0
+      ? try HDF5Handle.make(.propertyList, file: path, dataset: nil, operation: "user block") {
+        let list = H5Pcreate(fit_H5P_FILE_CREATE())
+        guard list >= 0 else { return list }
+        guard H5Pset_userblock(list, hsize_t(userBlock)) >= 0 else {
+          H5Pclose(list)
+          return -1
+        }
+        return list
+      } : nil
     handle = try HDF5Handle.make(.file, file: path, dataset: nil, operation: operation) {
       switch mode {
       case .readOnly: return H5Fopen(path, fit_H5F_ACC_RDONLY(), fit_H5P_DEFAULT())
       case .readWrite: return H5Fopen(path, fit_H5F_ACC_RDWR(), fit_H5P_DEFAULT())
       case .create:
-        return H5Fcreate(path, fit_H5F_ACC_TRUNC(), fit_H5P_DEFAULT(), fit_H5P_DEFAULT())
+        return H5Fcreate(
+          path, fit_H5F_ACC_TRUNC(), creation?.id ?? fit_H5P_DEFAULT(), fit_H5P_DEFAULT())
       }
     }
     accessList = try HDF5Handle.make(
