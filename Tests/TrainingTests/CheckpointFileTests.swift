@@ -1,8 +1,9 @@
 import Foundation
 import Optim
 import TestSupport
-@testable import Training
 import XCTest
+
+@testable import Training
 
 #if canImport(Glibc)
   import Glibc
