@@ -36,15 +36,17 @@ let package = Package(
     .executableTarget(
       name: "fit",
       dependencies: [
-        "Training", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Training", "CSystem",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "fit-bench", dependencies: ["Autograd", "Optim", "DataIO", "Models", "Training"],
       path: "Sources/Benchmarks"),
 
-    // Implementation details: a C kernel compiled per vector width, a C thread-local, and the C
-    // libraries from Debian.
+    // Implementation details: a C kernel compiled per vector width, a C thread-local, the one
+    // Linux call Swift cannot make (prctl), and the C libraries from Debian.
     .target(name: "CGradMode"),
+    .target(name: "CSystem"),
     .target(
       name: "CKernels",
       cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off", "-O3"])]),

@@ -21,6 +21,17 @@ public final class BatchRunner: @unchecked Sendable {
   public let jobs: Int
   public let resume: Bool
   public let reporter: Reporter
+  /// The trainings running now, and whether the batch was asked to stop (`interrupt()`).
+  private let children = RunningChildren()
+
+  /// The environment variable that tells a training it was started by a batch, with the
+  /// batch's pid: the training then asks to be stopped (SIGTERM: it saves a checkpoint and
+  /// exits 130) should the batch die, so that no training is left running unsupervised.
+  public static let parentVariable = "FIT_BATCH_PARENT"
+
+  /// Whether `interrupt()` stopped the batch: runs that were going saved a checkpoint and
+  /// stopped, the others did not start; `--resume` continues them.
+  public var wasInterrupted: Bool { children.isStopping }
 
   public init(
     plan: BatchPlan, executable: URL, batchDirectory: URL, jobs: Int, resume: Bool,
@@ -51,7 +62,7 @@ public final class BatchRunner: @unchecked Sendable {
     let finished = DispatchSemaphore(value: 0)
     for _ in 0..<min(jobs, plan.runs.count) {
       let worker = Thread { [self] in
-        while let index = next.take(below: plan.runs.count) {
+        while !children.isStopping, let index = next.take(below: plan.runs.count) {
           let run = plan.runs[index]
           let outcome = execute(run)
           results.set(index, outcome)
@@ -73,6 +84,13 @@ public final class BatchRunner: @unchecked Sendable {
     try writeSummary(sorted)
     try writePlot(sorted)
     return sorted
+  }
+
+  /// Stops the batch (SIGINT or SIGTERM to `fit batch`): each running training is sent
+  /// SIGTERM, saves a checkpoint and exits 130, and no other run starts. Safe to call from a
+  /// signal source's handler, more than once.
+  public func interrupt() {
+    for pid in children.stop() { kill(pid, SIGTERM) }
   }
 
   func summaryFile(_ run: BatchPlan.Run) -> URL {
@@ -104,6 +122,7 @@ public final class BatchRunner: @unchecked Sendable {
     // compete with them for the cores (its idle threads spin), so each run gets one.
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
+    environment[Self.parentVariable] = String(getpid())
     let outputFile = batchDirectory.appendingPathComponent(".\(run.name).stdout")
     let errorFile = batchDirectory.appendingPathComponent(".\(run.name).stderr")
     defer {
@@ -114,13 +133,23 @@ public final class BatchRunner: @unchecked Sendable {
     do {
       status = try ChildProcess.run(
         executable.path, arguments, environment: environment, standardOutput: outputFile.path,
-        standardError: errorFile.path)
+        standardError: errorFile.path,
+        started: { [children] pid in
+          // A stop that came while this child was starting reaches it too.
+          if !children.add(pid) { kill(pid, SIGTERM) }
+        },
+        ended: { [children] pid in children.remove(pid) })
     } catch {
       return Outcome(run: run, status: "failed", message: "\(error)", summary: nil, seconds: 0)
     }
     let outputData = (try? Data(contentsOf: outputFile)) ?? Data()
     let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
     let seconds = Date().timeIntervalSince(start)
+    if status == ExitStatus.interrupted.rawValue {
+      return Outcome(
+        run: run, status: "interrupted", message: "stopped with a checkpoint; --resume continues",
+        summary: nil, seconds: seconds)
+    }
     guard status == 0, let summary = try? decoder.decode(RunSummary.self, from: outputData) else {
       let lines = String(decoding: errorData, as: UTF8.self).split(separator: "\n")
       let message =
@@ -231,6 +260,33 @@ private final class Results: @unchecked Sendable {
         defer { value += 1 }
         return value
       }
+    }
+  }
+}
+
+/// The pids of the trainings running now, and whether the batch is stopping.
+private final class RunningChildren: @unchecked Sendable {
+  private let lock = NSLock()
+  private var pids = Set<pid_t>()
+  private var stopping = false
+
+  var isStopping: Bool { lock.withLock { stopping } }
+
+  /// Records a started child; false when the batch is already stopping.
+  func add(_ pid: pid_t) -> Bool {
+    lock.withLock {
+      pids.insert(pid)
+      return !stopping
+    }
+  }
+
+  func remove(_ pid: pid_t) { lock.withLock { _ = pids.remove(pid) } }
+
+  /// Marks the batch as stopping and returns the children to stop.
+  func stop() -> [pid_t] {
+    lock.withLock {
+      stopping = true
+      return Array(pids)
     }
   }
 }

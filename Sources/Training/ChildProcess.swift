@@ -16,7 +16,8 @@ enum ChildProcess {
   /// - Returns: the exit status, or 128 + the signal number for a child killed by a signal.
   static func run(
     _ executable: String, _ arguments: [String], environment: [String: String],
-    standardOutput: String, standardError: String
+    standardOutput: String, standardError: String, started: (pid_t) -> Void = { _ in },
+    ended: (pid_t) -> Void = { _ in }
   ) throws -> Int32 {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -35,6 +36,8 @@ enum ChildProcess {
       throw Failure(
         description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
     }
+    started(pid)
+    defer { ended(pid) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
       guard errno == EINTR else {

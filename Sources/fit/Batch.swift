@@ -55,9 +55,17 @@ struct Batch: ParsableCommand {
         plan: plan, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
         batchDirectory: directory, jobs: jobs, resume: resume,
         reporter: Reporter.automatic(quiet: quiet))
+      SignalHandling.onInterrupt { runner.interrupt() }
       let outcomes = try runner.run()
       print(BatchRunner.table(outcomes))
       print("summary: \(directory.appendingPathComponent("summary.csv").path)")
+      if runner.wasInterrupted {
+        FileHandle.standardError.write(
+          Data(
+            ("fit: batch interrupted: running trainings saved a checkpoint and stopped; "
+              + "rerun with --resume to continue\n").utf8))
+        throw ExitCode(ExitStatus.interrupted.rawValue)
+      }
       let failed = outcomes.filter { $0.summary == nil }.count
       if failed > 0 {
         FileHandle.standardError.write(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Foundation
 import Training
 
@@ -56,6 +57,7 @@ struct Train: ParsableCommand {
         resume: resume.map { $0 == Fit.resumeLatest ? .latest : .file($0) })
       let stop = training.stopRequest
       SignalHandling.onInterrupt { stop.set() }
+      SignalHandling.stopWithBatchParent()
       let summary: RunSummary
       do {
         summary = try training.run()
@@ -117,6 +119,18 @@ func shellQuoted(_ argument: String) -> String {
 
 /// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it.
 enum SignalHandling {
+  /// For a training started by `fit batch` (`BatchRunner.parentVariable` holds the batch's
+  /// pid): should the batch die, even by SIGKILL, the kernel sends this process SIGTERM, so it
+  /// saves a checkpoint and stops rather than running on unsupervised. If the batch is already
+  /// gone, that happens now. Call after `onInterrupt`.
+  static func stopWithBatchParent() {
+    guard let text = ProcessInfo.processInfo.environment[BatchRunner.parentVariable],
+      let parent = pid_t(text)
+    else { return }
+    _ = fit_set_parent_death_signal(SIGTERM)
+    if getppid() != parent { kill(getpid(), SIGTERM) }
+  }
+
   nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
   static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {

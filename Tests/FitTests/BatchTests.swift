@@ -147,6 +147,56 @@ final class BatchTests: XCTestCase {
     XCTAssertEqual(try withoutTimes(out), try withoutTimes(straight))
   }
 
+  /// SIGTERM to the batch stops it cleanly: the running trainings save a checkpoint and stop,
+  /// no other run starts, the batch exits 130; a batch killed outright (SIGKILL) takes its
+  /// trainings down too (they are sent SIGTERM by the kernel). Either way no training is left
+  /// running, and --resume ends with the models of an uninterrupted batch.
+  func testStoppedOrKilledBatchLeavesNoTrainingRunning() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let straight = folder.appendingPathComponent("straight")
+    func arguments(_ out: URL) -> [String] {
+      [
+        "batch", "--config", "configs/poly.json", "--grid", "optimizer.lr=0.1,0.05,0.03",
+        "--set", "training.epochs=150", "--set", #"output.checkpointEvery={"steps": 20}"#,
+        "--jobs", "2", "--out", out.path,
+      ]
+    }
+    XCTAssertEqual(try FitProcess.run(arguments(straight)).status, 0)
+    for signal in [SIGTERM, SIGKILL] {
+      let out = folder.appendingPathComponent("batch-\(signal)")
+      let batch = Process()
+      batch.executableURL = FitProcess.executable
+      batch.arguments = arguments(out)
+      batch.currentDirectoryURL = FitProcess.packageRoot
+      batch.standardOutput = FileHandle.nullDevice
+      batch.standardError = FileHandle.nullDevice
+      try batch.run()
+      // Wait until both trainings have written a checkpoint, then stop the batch.
+      let deadline = Date().addingTimeInterval(60)
+      func checkpointed() -> Int {
+        ["lr=0.1", "lr=0.05"].filter {
+          FileManager.default.fileExists(
+            atPath: out.appendingPathComponent("\($0)/checkpoints/last").path)
+        }.count
+      }
+      while checkpointed() < 2 && Date() < deadline { usleep(5_000) }
+      let trainings = Self.children(of: batch.processIdentifier)
+      XCTAssertEqual(trainings.count, 2, "signal \(signal)")
+      kill(batch.processIdentifier, signal)
+      batch.waitUntilExit()
+      XCTAssertEqual(batch.terminationStatus, signal == SIGTERM ? 130 : SIGKILL, "signal \(signal)")
+      // The trainings stop within a few steps.
+      let stopDeadline = Date().addingTimeInterval(20)
+      while trainings.contains(where: { kill($0, 0) == 0 }) && Date() < stopDeadline {
+        usleep(10_000)
+      }
+      XCTAssertFalse(trainings.contains(where: { kill($0, 0) == 0 }), "signal \(signal)")
+      let resumed = try FitProcess.run(arguments(out) + ["--resume"])
+      XCTAssertEqual(resumed.status, 0, resumed.standardError)
+      XCTAssertEqual(try models(in: out), try models(in: straight), "signal \(signal)")
+    }
+  }
+
   /// Process ids whose parent is `pid`, from /proc.
   static func children(of pid: Int32) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
