@@ -114,9 +114,11 @@ public final class BatchRunner: @unchecked Sendable {
     var arguments = ["train", "--config", run.configPath, "--json"]
     for override in run.overrides { arguments += ["--set", override] }
     let runDirectory = batchDirectory.appendingPathComponent(run.name)
-    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
-    if resume && FileManager.default.fileExists(atPath: checkpoints.path) {
-      arguments.append("--resume")  // an unfinished run continues from its last checkpoint
+    // An unfinished run continues from its last checkpoint; one killed before its first
+    // checkpoint was complete (a folder with only a temporary file) starts over.
+    let checkpoints = CheckpointFolder(runDirectory: runDirectory, keepLast: 1)
+    if resume && !checkpoints.checkpoints().isEmpty {
+      arguments.append("--resume")
     }
     // Parallelism comes from running trainings side by side; OpenBLAS's own threads would only
     // compete with them for the cores (its idle threads spin), so each run gets one.

@@ -134,6 +134,13 @@ public struct Checkpoint: Equatable, Sendable {
       throw incompatible(error.message)
     }
     trainer.state = training
+    // `training.earlyStopping.patience` may change on resume: a run that stopped early goes on
+    // when the new patience allows more epochs without improvement than it has had.
+    if training.stoppedEarly, let patience = trainer.config.training.earlyStopping?.patience,
+      training.epochsWithoutImprovement < patience
+    {
+      trainer.state.stoppedEarly = false
+    }
   }
 }
 

@@ -111,18 +111,17 @@ public struct CheckpointFolder {
     return target
   }
 
-  /// When `best` names a checkpoint of a later step than `checkpoint` (left by a run that went
-  /// further before this one resumed from an earlier step), the name `best` should hold instead:
-  /// the checkpoint of the epoch that is best in this run's own history.
+  /// The name `best` should hold instead of what it holds, if it is wrong: the checkpoint of the
+  /// epoch that is best in `checkpoint`'s own history, when that file exists. `best` can be
+  /// wrong after a run that went further was resumed from an earlier step (it names a later
+  /// checkpoint), or after a crash between writing a new best checkpoint and pointing `best`
+  /// at it (it names an older one).
   func bestFromAbandonedRun(_ checkpoint: Checkpoint) -> String? {
-    guard let pointed = pointer("best"),
-      let pointedStep = Self.step(ofFileName: pointed.lastPathComponent),
-      pointedStep > checkpoint.step
-    else { return nil }
     let history = checkpoint.training.history
     let bestEpoch = checkpoint.training.bestEpoch
     guard bestEpoch >= 1 && bestEpoch <= history.count else { return nil }
     let name = Self.fileName(step: history[bestEpoch - 1].step)
+    guard pointer("best")?.lastPathComponent != name else { return nil }
     let exists = FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path)
     return exists ? name : nil
   }
@@ -149,9 +148,16 @@ public struct CheckpointFolder {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
     let ours = ".tmp-\(getpid())-"
     for name in names where name.hasPrefix(".") && !name.contains(ours) {
-      guard let range = name.range(of: ".tmp-") else { continue }
+      guard let range = name.range(of: ".tmp-", options: .backwards) else { continue }
       let base = String(name[name.index(after: name.startIndex)..<range.lowerBound])
       guard Self.step(ofFileName: base) != nil || base == "last" || base == "best" else { continue }
+      // Exactly AtomicFile's suffix, `<pid>-<number>`: any other name is not ours to delete.
+      let suffix = name[range.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+      guard suffix.count == 2,
+        suffix.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+      else {
+        continue
+      }
       unlink(url.appendingPathComponent(name).path)
     }
   }

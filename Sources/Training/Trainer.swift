@@ -87,6 +87,8 @@ public final class Trainer {
     let epoch = loader.position.epoch
     let clock = ContinuousClock()
     let start = clock.now
+    // A resumed run starts mid-epoch: its rows per second count only the rows trained here.
+    let rowsBefore = state.epochRows
     while let batch = try loader.nextBatch() {
       let batchLoss = try step(on: batch)
       state.epochLossSum += batchLoss * Double(batch.rows)
@@ -101,7 +103,7 @@ public final class Trainer {
       epoch: epoch + 1, step: state.step,
       trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
       validation: try validationMetrics(), learningRate: optimizer.learningRate,
-      rowsPerSecond: Double(state.epochRows) / max(seconds, 1e-9))
+      rowsPerSecond: Double(state.epochRows - rowsBefore) / max(seconds, 1e-9))
     state.epochLossSum = 0
     state.epochRows = 0
     state.history.append(record)

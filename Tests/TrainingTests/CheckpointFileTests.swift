@@ -49,7 +49,12 @@ final class CheckpointFileTests: XCTestCase {
   func testFilesWeDidNotWriteAreNeverTouched() throws {
     let checkpoints = fixture.url("run/checkpoints")
     try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
-    let foreign = ["notes.txt", "step-1.h5", "model-backup.h5", "step-00000001.h5.bak", ".hidden"]
+    let foreign = [
+      "notes.txt", "step-1.h5", "model-backup.h5", "step-00000001.h5.bak", ".hidden",
+      ".last.tmp-my-notes", ".best.tmp-old-backup.txt", ".step-00000001.h5.tmp-copy.bak",
+    ]
+    // A temporary of ours left by a killed process is removed.
+    try Data("stale\n".utf8).write(to: checkpoints.appendingPathComponent(".last.tmp-1-2"))
     for name in foreign {
       try Data("mine\n".utf8).write(to: checkpoints.appendingPathComponent(name))
     }
@@ -59,6 +64,22 @@ final class CheckpointFileTests: XCTestCase {
         try String(contentsOf: checkpoints.appendingPathComponent(name), encoding: .utf8), "mine\n",
         name)
     }
+    XCTAssertFalse(
+      FileManager.default.fileExists(
+        atPath: checkpoints.appendingPathComponent(".last.tmp-1-2").path))
+  }
+
+  /// A crash between writing a new best checkpoint and pointing `best` at it leaves `best` on an
+  /// older one; the next checkpoint saved points it back at the best epoch's file.
+  func testAStaleBestPointerIsRepairedAtTheNextSave() throws {
+    let folder = try trainedFolder(overrides: ["output.keepLast=10"])
+    let best = try XCTUnwrap(folder.pointer("best")).lastPathComponent
+    let older = try XCTUnwrap(
+      folder.checkpoints().map(\.url.lastPathComponent).first(where: { $0 < best }))
+    try Data((older + "\n").utf8).write(to: folder.url.appendingPathComponent("best"))
+    let latest = try Checkpoint.read(from: try XCTUnwrap(folder.pointer("last")))
+    try folder.save(latest, isBest: false)
+    XCTAssertEqual(folder.pointer("best")?.lastPathComponent, best)
   }
 
   func testTruncatedCheckpointIsSkippedWithAWarning() throws {

@@ -127,4 +127,28 @@ final class CheckpointResumeTests: XCTestCase {
         try Data(contentsOf: fixture.url("straight/model.json")), file: file, line: line)
     }
   }
+
+  /// `training.earlyStopping.patience` may change on resume: a run stopped early by patience 1,
+  /// resumed with patience 3 and more epochs, goes on, and ends exactly as a run with patience 3
+  /// from the start.
+  func testRaisingThePatienceOnResumeContinuesAnEarlyStoppedRun() throws {
+    let fixture = try CheckpointFixture()
+    func config(_ run: String, patience: Int, epochs: Int) throws -> TrainingConfig {
+      try fixture.config(
+        run: run, #""optimizer": {"kind": "sgd", "lr": 0.3}"#,
+        overrides: [
+          "training.earlyStopping.patience=\(patience)", "training.epochs=\(epochs)",
+        ])
+    }
+    let first = try train(config("resumed", patience: 1, epochs: 40))
+    let stoppedAt = try XCTUnwrap(first.trainer).state.history.count
+    XCTAssertTrue(try XCTUnwrap(first.trainer).state.stoppedEarly)
+    XCTAssertLessThan(stoppedAt, 40, "patience 1 should stop this run early")
+    let resumed = try train(config("resumed", patience: 3, epochs: 40), resume: .latest)
+    let straight = try train(config("straight", patience: 3, epochs: 40))
+    let (a, b) = (try XCTUnwrap(resumed.trainer), try XCTUnwrap(straight.trainer))
+    XCTAssertGreaterThan(a.state.history.count, stoppedAt)
+    XCTAssertEqual(a.state.history.count, b.state.history.count)
+    XCTAssertEqual(a.model.parameters.map(\.scalars), b.model.parameters.map(\.scalars))
+  }
 }
