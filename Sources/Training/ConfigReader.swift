@@ -225,7 +225,10 @@ struct ConfigObject {
       let expected = nullable ? rule.expected + " or null" : rule.expected
       throw error(.wrongType(expected: expected, found: describeFound(value)), at: key)
     }
-    guard number.isFinite, rule.accepts(number) else { throw invalid(key, expected: rule.expected) }
+    guard number.isFinite else {
+      throw invalid(key, expected: rule.expected + " (a finite number; this one overflows)")
+    }
+    guard rule.accepts(number) else { throw invalid(key, expected: rule.expected) }
     return number
   }
 

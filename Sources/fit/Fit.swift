@@ -18,6 +18,7 @@ struct Fit: ParsableCommand {
       exits 130. `fit --config c.json --resume` continues a stopped run bit for bit; \
       `fit inspect FILE` shows a checkpoint (docs/checkpoints.md describes the layout).
       """,
+    version: "fit 0.1.0",
     subcommands: [
       Train.self, Check.self, Predict.self, Eval.self, Convert.self, GradCheck.self, Batch.self,
       Inspect.self,

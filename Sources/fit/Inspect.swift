@@ -19,6 +19,14 @@ struct Inspect: ParsableCommand {
       {
         url = target
       }
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      else {
+        throw TrainingError.missingInput(
+          "\(url.path) \(isDirectory.boolValue ? "is a folder, not a checkpoint file" : "does not exist")"
+        )
+      }
       let saved = try Checkpoint.read(from: url)
       for line in saved.inspectionLines(file: url.path) { print(line) }
     }

@@ -114,6 +114,19 @@ final class CommandLineTests: XCTestCase {
     }
   }
 
+  func testVersionInspectOfAMissingFileAndAnOverflowingNumber() throws {
+    let version = try FitProcess.run(["--version"])
+    XCTAssertEqual(version.status, 0)
+    XCTAssertEqual(version.standardOutput, "fit 0.1.0\n")
+    let inspect = try FitProcess.run(["inspect", "nowhere.h5"])
+    XCTAssertEqual(inspect.status, 66, inspect.standardError)
+    let overflow = try FitProcess.run([
+      "check", "--config", "configs/linear.json", "--set", "optimizer.lr=1e999",
+    ])
+    XCTAssertEqual(overflow.status, 64)
+    XCTAssertTrue(overflow.standardError.contains("finite"), overflow.standardError)
+  }
+
   func testMissingDataFileExitsWithNoInput() throws {
     let result = try FitProcess.run([
       "--config", "configs/linear.json", "--set", "data.path=nowhere.csv",
