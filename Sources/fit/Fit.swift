@@ -30,7 +30,15 @@ struct Fit: ParsableCommand {
   static let resumeLatest = "\u{1}latest"
 
   static func main() {
-    main(resumeArgumentsRewritten(Array(CommandLine.arguments.dropFirst())))
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    // Without a subcommand, arguments go to `train`; a first word that is neither an option nor
+    // a subcommand is a typo, not a missing --config.
+    if let first = arguments.first, !first.hasPrefix("-"),
+      !(configuration.subcommands.map { $0._commandName } + ["help"]).contains(first)
+    {
+      exit(withError: ValidationError("unknown subcommand `\(first)`; see `fit --help`"))
+    }
+    main(resumeArgumentsRewritten(arguments))
   }
 
   /// `--resume` followed by nothing or by another option becomes `--resume=` (latest), for

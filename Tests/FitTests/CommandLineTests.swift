@@ -115,6 +115,9 @@ final class CommandLineTests: XCTestCase {
   }
 
   func testVersionInspectOfAMissingFileAndAnOverflowingNumber() throws {
+    let typo = try FitProcess.run(["chekc", "--config", "configs/linear.json"])
+    XCTAssertEqual(typo.status, 64)
+    XCTAssertTrue(typo.standardError.contains("unknown subcommand `chekc`"), typo.standardError)
     let version = try FitProcess.run(["--version"])
     XCTAssertEqual(version.status, 0)
     XCTAssertEqual(version.standardOutput, "fit 0.1.0\n")
