@@ -37,7 +37,7 @@ public struct BatchPlan: Sendable {
       guard let equals = axis.firstIndex(of: "="), equals != axis.startIndex else {
         throw BatchError.usage("--grid \(axis): expected key.path=value1,value2,...")
       }
-      let values = axis[axis.index(after: equals)...].split(separator: ",").map(String.init)
+      let values = Self.topLevelValues(axis[axis.index(after: equals)...])
       guard !values.isEmpty else { throw BatchError.usage("--grid \(axis): no values") }
       axes.append((String(axis[..<equals]), values))
     }
@@ -82,6 +82,40 @@ public struct BatchPlan: Sendable {
       throw BatchError.usage("two runs would share a name (\(names)); give configs distinct names")
     }
     self.runs = runs
+  }
+
+  /// `text` split at the commas that are outside JSON brackets, braces and strings, so that a
+  /// grid value may itself be an array or object: `[0.9,0.99],[0.8,0.9]` is two values.
+  static func topLevelValues(_ text: Substring) -> [String] {
+    var values: [String] = []
+    var current = ""
+    var depth = 0
+    var inString = false
+    var escaped = false
+    for character in text {
+      if inString {
+        if escaped {
+          escaped = false
+        } else if character == "\\" {
+          escaped = true
+        } else if character == "\"" {
+          inString = false
+        }
+      } else if character == "\"" {
+        inString = true
+      } else if "[{".contains(character) {
+        depth += 1
+      } else if "]}".contains(character) {
+        depth = max(depth - 1, 0)
+      } else if character == "," && depth == 0 {
+        if !current.isEmpty { values.append(current) }
+        current = ""
+        continue
+      }
+      current.append(character)
+    }
+    if !current.isEmpty { values.append(current) }
+    return values
   }
 
   /// A name safe as a folder name.
