@@ -20,6 +20,18 @@ final class HDF5RoundTripTests: XCTestCase {
     .greatestFiniteMagnitude, -1.0 / 3.0, 1e23,
   ]
 
+  /// A failed system call reported by HDF5 reads as the failure and the system's words.
+  func testSystemFailuresAreReportedWithoutAddressesAndSizes() {
+    XCTAssertEqual(
+      HDF5Library.systemFailure(
+        "file write failed: time = Sun Nov 29 12:00:00 2026, filename = '/x/.step.h5', file "
+          + "descriptor = 5, errno = 28, error message = 'No space left on device', buf = "
+          + "0x55d0, total write size = 4096, bytes this sub-write = 4096, bytes actually written "
+          + "= 18446744073709551615, offset = 0"),
+      "file write failed: No space left on device")
+    XCTAssertEqual(HDF5Library.systemFailure("unable to open file"), "unable to open file")
+  }
+
   func testWrittenDataReadsBackWithIdenticalBits() throws {
     let file = try HDF5File(url: url("a.h5"), mode: .create)
     let options = HDF5WriteOptions(chunkRows: 2, gzipLevel: 6, fletcher32: true)

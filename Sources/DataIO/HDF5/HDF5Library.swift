@@ -42,7 +42,18 @@ enum HDF5Library {
     }
     H5Eclear2(fit_H5E_DEFAULT())
     guard let first = messages.first else { return "unknown HDF5 error" }
-    return messages.count == 1 ? first : "\(first): \(messages.last!)"
+    return messages.count == 1 ? first : "\(first): \(systemFailure(messages.last!))"
+  }
+
+  /// HDF5's report of a failed system call (`file write failed: time = ..., errno = 28, error
+  /// message = 'No space left on device', buf = 0x..., ...`) as the failure and the system's
+  /// words, without the addresses and sizes; any other message as it is.
+  static func systemFailure(_ message: String) -> String {
+    guard let start = message.range(of: "error message = '"),
+      let end = message[start.upperBound...].firstIndex(of: "'")
+    else { return message }
+    let what = message.split(separator: ":", maxSplits: 1).first.map(String.init) ?? message
+    return "\(what): \(message[start.upperBound..<end])"
   }
 
   /// How many files, groups, data sets and attributes are open in the process (HDF5 offers no
