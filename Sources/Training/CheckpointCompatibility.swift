@@ -68,7 +68,7 @@ public enum CheckpointCompatibility {
       for member in oldMembers {
         let key = path.isEmpty ? member.key : "\(path).\(member.key)"
         guard let other = newMembers.first(where: { $0.key == member.key }) else {
-          return (key, renderJSON(member.value), "absent")
+          return (key, renderJSONInline(member.value), "absent")
         }
         if let difference = firstDifference(member.value, other.value, path: key) {
           return difference
@@ -77,11 +77,11 @@ public enum CheckpointCompatibility {
       for member in newMembers where !oldMembers.contains(where: { $0.key == member.key }) {
         return (
           path.isEmpty ? member.key : "\(path).\(member.key)", "absent",
-          renderJSON(member.value)
+          renderJSONInline(member.value)
         )
       }
       return nil
     }
-    return old == new ? nil : (path, renderJSON(old), renderJSON(new))
+    return old == new ? nil : (path, renderJSONInline(old), renderJSONInline(new))
   }
 }

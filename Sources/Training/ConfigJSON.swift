@@ -115,3 +115,17 @@ func renderJSON(_ value: JSONValue, indent: String = "") -> String {
     return "{\n" + lines.joined(separator: ",\n") + "\n" + indent + "}"
   }
 }
+
+/// `value` as JSON on one line (`{"minDelta": 0, "patience": 5}`), for messages.
+func renderJSONInline(_ value: JSONValue) -> String {
+  switch value {
+  case .array(let elements):
+    return "[" + elements.map(renderJSONInline).joined(separator: ", ") + "]"
+  case .object(let members):
+    return "{"
+      + members.sorted { $0.key < $1.key }.map {
+        renderJSONString($0.key) + ": " + renderJSONInline($0.value)
+      }.joined(separator: ", ") + "}"
+  default: return renderJSON(value)
+  }
+}
