@@ -117,7 +117,10 @@ func shellQuoted(_ argument: String) -> String {
   return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }
 
-/// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it.
+/// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it; a second
+/// one, for a process the user runs (not a batch's training, which may get both the terminal's
+/// SIGINT and the batch's SIGTERM), exits at once: the last checkpoint written stays valid, as
+/// after a kill.
 enum SignalHandling {
   /// For a training started by `fit batch` (`BatchRunner.parentVariable` holds the batch's
   /// pid): should the batch die, even by SIGKILL, the kernel sends this process SIGTERM, so it
@@ -133,11 +136,24 @@ enum SignalHandling {
 
   nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
+  nonisolated(unsafe) private static var received = 0
+  /// One queue for every source, so that their handlers run one at a time.
+  private static let queue = DispatchQueue(label: "fit.signals")
+
   static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
+    let forcible = ProcessInfo.processInfo.environment[BatchRunner.parentVariable] == nil
     for signalNumber in [SIGINT, SIGTERM] {
       signal(signalNumber, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-      source.setEventHandler(handler: handler)
+      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+      source.setEventHandler {
+        received += 1
+        if received > 1 && forcible {
+          FileHandle.standardError.write(
+            Data("fit: interrupted again: stopping now, without a new checkpoint\n".utf8))
+          _exit(ExitStatus.interrupted.rawValue)
+        }
+        handler()
+      }
       source.resume()
       sources.append(source)
     }
