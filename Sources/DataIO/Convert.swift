@@ -45,7 +45,10 @@ public func convertCSVToHDF5(
   var rows = 0
   do {
     let file = try HDF5File(url: partial, mode: .create)
-    let layout = HDF5WriteOptions(chunkRows: chunkRows, gzipLevel: gzipLevel, extendable: true)
+    // HDF5 chunks must stay under 4 GB: very wide rows get fewer rows per chunk (≤ 1 GiB).
+    let widest = max(featureCount, targetCount, 1)
+    let rowsPerChunk = max(1, min(chunkRows, (1 << 30) / (8 * widest)))
+    let layout = HDF5WriteOptions(chunkRows: rowsPerChunk, gzipLevel: gzipLevel, extendable: true)
     let x = try file.createDataset("/X", columns: featureCount, options: layout)
     let y = try file.createDataset("/y", columns: targetCount, options: layout)
     while let block = try reader.next(maxRows: blockRows) {

@@ -46,6 +46,16 @@ public struct BatchPlan: Sendable {
       combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.key, $0)] }
       }
     }
+    // A data file's run is named after the file; files of one base name (tr.csv, h5/tr.h5) keep
+    // their extension, so their runs do not collide.
+    let baseNames = dataFiles.map {
+      URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent
+    }
+    func dataName(_ data: String) -> String {
+      let url = URL(fileURLWithPath: data)
+      let base = url.deletingPathExtension().lastPathComponent
+      return baseNames.filter { $0 == base }.count > 1 ? url.lastPathComponent : base
+    }
     var runs: [Run] = []
     for config in configs {
       let configName = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
@@ -55,9 +65,7 @@ public struct BatchPlan: Sendable {
           if configs.count > 1 || (dataFiles.isEmpty && combination.isEmpty) {
             nameParts.append(configName)
           }
-          if !data.isEmpty {
-            nameParts.append(URL(fileURLWithPath: data).deletingPathExtension().lastPathComponent)
-          }
+          if !data.isEmpty { nameParts.append(dataName(data)) }
           nameParts += combination.map { key, value in
             "\(key.split(separator: ".").last ?? Substring(key))=\(value)"
           }
@@ -67,6 +75,16 @@ public struct BatchPlan: Sendable {
             let absolute =
               data.hasPrefix("/") ? data : FileManager.default.currentDirectoryPath + "/" + data
             runOverrides.append("data.path=\(absolute)")
+            // One config serves CSV and HDF5 files alike: an HDF5 file's columns are its data
+            // sets, so the config's CSV column names do not apply to it.
+            switch PreparedData.format(ofExtension: data) {
+            case .hdf5?:
+              runOverrides += [#"data.format="hdf5""#, "data.features=null", "data.targets=null"]
+            case .csv?:
+              runOverrides.append(#"data.format="csv""#)
+            case nil:
+              break
+            }
           }
           runOverrides += combination.map { "\($0)=\($1)" }
           runOverrides.append("output.dir=\(batchDirectory.appendingPathComponent(name).path)")
@@ -79,7 +97,8 @@ public struct BatchPlan: Sendable {
     }
     let names = runs.map(\.name)
     guard Set(names).count == names.count else {
-      throw BatchError.usage("two runs would share a name (\(names)); give configs distinct names")
+      throw BatchError.usage(
+        "two runs would share a name (\(names)); give configs or data files distinct names")
     }
     self.runs = runs
   }

@@ -27,6 +27,9 @@ public struct PreparedData {
   /// Training rows before standardization (raw terms and targets), for the exact
   /// least-squares reference.
   public var rawTraining: any Dataset
+  /// Rows left out of the data files for missing, non-numeric or non-finite values
+  /// (`data.missing: "drop-row"`).
+  public var droppedRows = 0
 
   public var termCount: Int { termNames.count }
   public var targetCount: Int { targetNames.count }
@@ -35,8 +38,13 @@ public struct PreparedData {
   public static func load(_ config: TrainingConfig) throws -> PreparedData {
     let data = config.data
     let all = try openDataset(path: data.path, key: "data.path", config: data)
+    var droppedRows = (all as? InMemoryDataset)?.droppedRows ?? 0
     guard all.rowCount > 0 else {
       throw TrainingError.badData("\(data.path): the data set has no rows")
+    }
+    guard all.featureCount > 0 else {
+      throw TrainingError.badData(
+        "\(data.path): the data set has no feature columns (a model needs at least one input)")
     }
     let split: DataSplit
     switch data.validation {
@@ -50,11 +58,14 @@ public struct PreparedData {
       if data.format == .csv && data.features == nil {
         validationData.features = all.featureNames
       }
-      let validation = try openDataset(
-        path: path, key: "data.validation.path", config: validationData)
+      try checkSameFormat(validationPath: path, data: data)
+      let validation = try matchingColumns(
+        try openDataset(path: path, key: "data.validation.path", config: validationData),
+        of: all)
       guard validation.rowCount > 0 else {
         throw TrainingError.badData("\(path): the validation data set has no rows")
       }
+      droppedRows += (validation as? InMemoryDataset)?.droppedRows ?? 0
       split = try DataSplit.separate(training: all, validation: validation)
     }
     guard split.training.rowCount > 0 else {
@@ -87,10 +98,79 @@ public struct PreparedData {
     let validation =
       split.validation.rowCount > 0
       ? try transformed(split.validation, expanding: true, standardization) : nil
-    return PreparedData(
+    var prepared = PreparedData(
       inputNames: inputNames, termNames: termNames, targetNames: all.targetNames,
       expansion: expansion, standardization: standardization, training: training,
       validation: validation, rawTraining: rawTraining)
+    prepared.droppedRows = droppedRows
+    return prepared
+  }
+
+  /// The format a file's extension names, if it names one.
+  static func format(ofExtension path: String) -> DataConfig.Format? {
+    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "csv", "tsv", "txt": .csv
+    case "h5", "hdf5", "he5": .hdf5
+    default: nil
+    }
+  }
+
+  /// A validation file is read as the training data are (same format, columns, delimiter), so
+  /// its extension must not name another format.
+  static func checkSameFormat(validationPath path: String, data: DataConfig) throws {
+    if let format = format(ofExtension: path), format != data.format {
+      throw TrainingError.badData(
+        "data.validation.path: \(path) is a \(format.rawValue) file but the training data are "
+          + "\(data.format.rawValue); give a validation file of the same format")
+    }
+  }
+
+  /// `validation` with its columns in the order of `training`'s names, when it holds the same
+  /// names in another order (a CSV header, or the `columns` attribute `fit convert` writes into
+  /// HDF5): comparing them by position would be silently wrong. Columns named otherwise are
+  /// taken by position when either side has HDF5's default names (`x0`, `x1`, ..., `y0`, ...),
+  /// and refused when both name them differently.
+  static func matchingColumns(_ validation: any Dataset, of training: any Dataset) throws
+    -> any Dataset
+  {
+    /// Where each training column is in the validation data: nil for "by position".
+    func positions(_ names: [String], _ trainingNames: [String], prefix: String) throws -> [Int]? {
+      if names == trainingNames { return nil }
+      if Set(names) == Set(trainingNames) && Set(names).count == names.count {
+        return trainingNames.map { names.firstIndex(of: $0)! }
+      }
+      func isDefault(_ list: [String]) -> Bool { list == list.indices.map { "\(prefix)\($0)" } }
+      if isDefault(names) || isDefault(trainingNames) { return nil }
+      throw TrainingError.badData(
+        "data.validation.path: \(validation.source) has columns \(names.joined(separator: ", ")) "
+          + "where the training data have \(trainingNames.joined(separator: ", "))")
+    }
+    let featureOrder = try positions(
+      validation.featureNames, training.featureNames, prefix: "x")
+    let targetOrder = try positions(validation.targetNames, training.targetNames, prefix: "y")
+    if featureOrder == nil && targetOrder == nil { return validation }
+    guard let memory = validation as? InMemoryDataset else {
+      throw TrainingError.badData(
+        "data.validation.path: \(validation.source) has the training data's columns in another "
+          + "order, which a streamed file cannot be read in; store them in the same order")
+    }
+    func reordered(_ values: [Double], width: Int, _ order: [Int]?) -> [Double] {
+      guard let order else { return values }
+      var out: [Double] = []
+      out.reserveCapacity(values.count)
+      for row in 0..<memory.rowCount {
+        for position in order { out.append(values[row * width + position]) }
+      }
+      return out
+    }
+    return InMemoryDataset(
+      features: reordered(memory.features, width: memory.featureCount, featureOrder),
+      featureCount: memory.featureCount,
+      targets: reordered(memory.targets, width: memory.targetCount, targetOrder),
+      targetCount: memory.targetCount,
+      featureNames: featureOrder == nil ? memory.featureNames : training.featureNames,
+      targetNames: targetOrder == nil ? memory.targetNames : training.targetNames,
+      source: memory.source)
   }
 
   /// All rows of a data set, read once into memory.

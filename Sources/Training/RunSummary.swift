@@ -12,6 +12,8 @@ public struct RunSummary: Codable, Sendable {
   /// The epoch whose parameters `model` holds: the last one, or the best one when early
   /// stopping ended the run.
   public var modelEpoch: Int
+  /// Rows left out of the data for missing or invalid values (`data.missing: "drop-row"`).
+  public var droppedRows: Int
   /// That epoch's training loss and validation metrics.
   public var trainLoss: Double
   public var validation: RegressionMetrics?

@@ -58,6 +58,11 @@ public final class TrainingRun {
     try AtomicFile.write(Data(config.renderedJSON().utf8), to: file("config.json"))
     let metrics = try openMetrics(history: trainer.state.history)
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
+    if data.droppedRows > 0 {
+      reporter.info(
+        "\(data.droppedRows) rows left out for missing, non-numeric or non-finite values "
+          + "(data.missing \"drop-row\")")
+    }
     reporter.info(
       "training \(config.name): \(data.training.rowCount) training rows, "
         + "\(data.validation?.rowCount ?? 0) validation rows, \(data.termCount) terms, "
@@ -119,6 +124,7 @@ public final class TrainingRun {
       name: config.name, status: "ok", runDirectory: runDirectory.path,
       epochs: trainer.state.history.count, steps: trainer.state.step,
       stoppedEarly: trainer.state.stoppedEarly, modelEpoch: modelEpoch,
+      droppedRows: data.droppedRows,
       trainLoss: record?.trainLoss ?? .nan,
       validation: record?.validation,
       training: try trainer.metrics(on: data.training),

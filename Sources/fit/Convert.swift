@@ -47,12 +47,16 @@ struct Convert: ParsableCommand {
       let summary = try convertCSVToHDF5(
         csv: URL(fileURLWithPath: input), hdf5: URL(fileURLWithPath: output),
         features: features.isEmpty ? nil : features.map { .name($0) },
-        targets: targets.map { .name($0) }, options: CSVOptions(finiteOnly: true),
+        targets: targets.map { .name($0) },
+        options: CSVOptions(
+          delimiter: URL(fileURLWithPath: input).pathExtension.lowercased() == "tsv" ? "\t" : ",",
+          finiteOnly: true),
         chunkRows: chunkRows,
         gzipLevel: gzip < 0 ? nil : gzip)
       print(
         "wrote \(output): \(summary.rows) rows, features \(summary.featureNames), "
-          + "targets \(summary.targetNames)")
+          + "targets \(summary.targetNames)"
+          + (summary.droppedRows > 0 ? ", \(summary.droppedRows) rows left out" : ""))
     }
   }
 }

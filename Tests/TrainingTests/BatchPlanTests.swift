@@ -25,4 +25,18 @@ final class BatchPlanTests: XCTestCase {
     XCTAssertEqual(BatchPlan.topLevelValues("0.1,0.01,,1e-3"), ["0.1", "0.01", "1e-3"])
     XCTAssertEqual(BatchPlan.topLevelValues(#""a,b",[1,[2,3]]"#), [#""a,b""#, "[1,[2,3]]"])
   }
+
+  /// Data files of both formats under one config: HDF5 runs drop the config's CSV column names
+  /// and every run states its file's format; files of one base name keep their extensions.
+  func testDataFilesOfBothFormatsAndOneBaseName() throws {
+    let plan = try BatchPlan(
+      configs: ["c.json"], dataFiles: ["/d/tr.csv", "/d/h5/tr.h5", "/d/other.h5"], grid: [],
+      overrides: [], batchDirectory: URL(fileURLWithPath: "/tmp/batch"))
+    XCTAssertEqual(plan.runs.map(\.name), ["tr.csv", "tr.h5", "other"])
+    XCTAssertTrue(plan.runs[0].overrides.contains(#"data.format="csv""#))
+    for run in plan.runs.dropFirst() {
+      XCTAssertTrue(run.overrides.contains("data.targets=null"), "\(run.overrides)")
+      XCTAssertTrue(run.overrides.contains(#"data.format="hdf5""#), "\(run.overrides)")
+    }
+  }
 }

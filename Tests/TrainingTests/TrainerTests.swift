@@ -310,6 +310,65 @@ final class TrainerTests: XCTestCase {
     XCTAssertEqual(try validation("shuffled.csv"), try validation("train.csv"))
   }
 
+  /// An HDF5 validation file whose named columns are in another order is read by name; a data
+  /// set without feature columns is refused; no validation rows leave the data set whole; rows
+  /// dropped for bad values are counted.
+  func testHDF5ValidationByNameNoFeaturesAndDroppedRows() throws {
+    let folder = try temporaryDirectory(for: self)
+    func write(_ name: String, columns: [String], rows: [[Double]]) throws {
+      let file = try HDF5File(url: folder.appendingPathComponent(name), mode: .create)
+      try file.write(rows.flatMap { $0.dropLast() }, shape: [rows.count, columns.count], to: "/X")
+      try file.write(rows.map { $0.last! }, shape: [rows.count], to: "/y")
+      let names = "[" + columns.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+      try file.setAttribute("columns", names, on: "/X")
+    }
+    var generator = SplitMix64(seed: 9)
+    let rows = (0..<40).map { _ -> [Double] in
+      let (a, b) = (generator.nextDouble(), generator.nextDouble())
+      return [a, b, 3 * a - b]
+    }
+    try write("train.h5", columns: ["a", "b"], rows: rows)
+    try write("ordered.h5", columns: ["a", "b"], rows: rows)
+    try write("swapped.h5", columns: ["b", "a"], rows: rows.map { [$0[1], $0[0], $0[2]] })
+    func validation(_ file: String) throws -> [Double] {
+      let config = try TrainingConfig.parse(
+        """
+        {"version": 1, "data": {"path": "train.h5", "validation": {"path": "\(file)"}},
+         "training": {"epochs": 2, "batchSize": 8}, "output": {"dir": "/tmp/unused"}}
+        """, baseDirectory: folder.path)
+      let trainer = try Trainer(config: config, data: try PreparedData.load(config))
+      try trainer.run()
+      return trainer.state.history.map { $0.validation!.mse }
+    }
+    XCTAssertEqual(try validation("swapped.h5"), try validation("ordered.h5"))
+
+    _ = try Python.run(
+      "import h5py, numpy, sys; f = h5py.File(sys.argv[1], 'w'); "
+        + "f['X'] = numpy.zeros((3, 0)); f['y'] = [1.0, 2.0, 3.0]; f.close()",
+      [folder.appendingPathComponent("none.h5").path])
+    let none = try TrainingConfig.parse(
+      #"{"version": 1, "data": {"path": "none.h5"}, "output": {"dir": "/tmp/unused"}}"#,
+      baseDirectory: folder.path)
+    XCTAssertThrowsError(try PreparedData.load(none)) {
+      XCTAssertTrue("\($0)".contains("no feature columns"), "\($0)")
+    }
+
+    let all = try InMemoryDataset.hdf5(url: folder.appendingPathComponent("train.h5"))
+    let whole = try DataSplit.random(all, validationFraction: 0, seed: 1)
+    XCTAssertTrue(whole.training is InMemoryDataset, "\(type(of: whole.training))")
+    XCTAssertEqual(whole.validation.rowCount, 0)
+
+    try "x,y\n1,2\n2,NA\n3,4\n".write(
+      to: folder.appendingPathComponent("gaps.csv"), atomically: true, encoding: .utf8)
+    let gaps = try TrainingConfig.parse(
+      """
+      {"version": 1, "data": {"path": "gaps.csv", "targets": ["y"], "missing": "drop-row",
+                              "validation": {"fraction": 0}},
+       "output": {"dir": "/tmp/unused"}}
+      """, baseDirectory: folder.path)
+    XCTAssertEqual(try PreparedData.load(gaps).droppedRows, 1)
+  }
+
   /// Metrics against scikit-learn's definitions, computed by hand.
   func testRegressionMetrics() {
     let m = RegressionMetrics(

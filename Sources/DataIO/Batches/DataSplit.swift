@@ -20,6 +20,11 @@ public struct DataSplit: Sendable {
         source: dataset.source, message: "validation fraction must be in [0, 1), got \(fraction)")
     }
     let validationCount = Int((fraction * Double(dataset.rowCount)).rounded(.up))
+    // No validation rows: the data set itself, without index arrays (16 bytes a row, which a
+    // streamed data set must not hold).
+    guard validationCount > 0 else {
+      return DataSplit(training: dataset, validation: DatasetSubset(base: dataset, indices: []))
+    }
     var order = Array(0..<dataset.rowCount)
     var random = SplitMix64(seed: seed)
     random.shuffle(&order)
