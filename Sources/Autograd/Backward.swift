@@ -172,9 +172,10 @@ extension Tensor {
         grad.addInPlace(g)
       }
     } else {
-      // With a recorded graph keep `g` itself (it carries the history); otherwise a new tensor
-      // sharing `g`'s storage copy-on-write, since `g` may be referenced elsewhere.
-      grad = recorded ? g : Tensor(shape: g.shape, scalars: g.scalars)
+      // With a recorded graph keep `g` itself when it carries history; otherwise a new tensor
+      // sharing `g`'s storage copy-on-write: `g` may be the engine's seed, the caller's, or a
+      // tensor a rule passed through, and `grad` is written into later (zeroGrad, addInPlace).
+      grad = recorded && !g.isLeaf ? g : Tensor(shape: g.shape, scalars: g.scalars)
     }
   }
 

@@ -103,7 +103,11 @@ extension Tensor {
     if exponent == 2 { return square() }
     if exponent == 1 { return self * 1 }
     return Tensor.unary(self, name: "PowBackward", { libmPow($0, exponent) }) { g, x in
-      g * x.pow(exponent - 1) * exponent
+      // x⁰ is constant: its gradient is 0 even at x = 0, where 0·0⁻¹ would give NaN (PyTorch
+      // masks it the same way).
+      exponent == 0
+        ? Tensor(shape: g.shape, scalars: [Double](repeating: 0, count: g.count))
+        : g * x.pow(exponent - 1) * exponent
     }
   }
 
@@ -111,7 +115,8 @@ extension Tensor {
   /// PyTorch masks it).
   public func pow(_ exponent: Tensor) -> Tensor {
     Tensor.binary(self, exponent, name: "PowBackward", libmPow) { g, x, y in
-      let gx = x.requiresGrad ? g * y * x.pow(y - 1) : nil
+      let gx =
+        x.requiresGrad ? Tensor.where(y .== Tensor(0), Tensor(0), g * y * x.pow(y - 1)) : nil
       let gy =
         y.requiresGrad ? Tensor.where(x .== Tensor(0), Tensor(0), g * x.pow(y) * x.log()) : nil
       return (gx, gy)

@@ -31,7 +31,7 @@ extension Tensor {
 extension Tensor {
   /// `max(x, 0)`; ∂/∂x = g where x > 0, else 0.
   public func relu() -> Tensor {
-    Tensor.unary(self, name: "ReluBackward", { $0 > 0 ? $0 : 0 }) { g, x in
+    Tensor.unary(self, name: "ReluBackward", { $0 > 0 || $0.isNaN ? $0 : 0 }) { g, x in
       g * x.map { $0 > 0 ? 1 : 0 }
     }
   }
@@ -39,7 +39,9 @@ extension Tensor {
   /// `x` limited to `[lower, upper]` (`torch.clamp`); ∂/∂x = g inside the closed interval, else 0.
   public func clamped(min lower: Double = -.infinity, max upper: Double = .infinity) -> Tensor {
     precondition(lower <= upper, "clamped(min: \(lower), max: \(upper)): min exceeds max")
-    return Tensor.unary(self, name: "ClampBackward", { Swift.min(Swift.max($0, lower), upper) }) {
+    return Tensor.unary(
+      self, name: "ClampBackward", { $0.isNaN ? $0 : Swift.min(Swift.max($0, lower), upper) }
+    ) {
       g, x in g * x.map { $0 >= lower && $0 <= upper ? 1 : 0 }
     }
   }
@@ -47,7 +49,7 @@ extension Tensor {
   /// Elementwise maximum with broadcasting (`torch.maximum`). The gradient goes to the larger
   /// operand, and is split in half between the two where they are equal, as PyTorch does.
   public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, name: "MaximumBackward", { Swift.max($0, $1) }) { g, a, b in
+    binary(a, b, name: "MaximumBackward", { nanPropagating($0, $1, Swift.max) }) { g, a, b in
       (
         g * combine(a, b) { a, b in a > b ? 1 : (a == b ? 0.5 : 0) },
         g * combine(a, b) { a, b in b > a ? 1 : (a == b ? 0.5 : 0) }
@@ -57,7 +59,7 @@ extension Tensor {
 
   /// Elementwise minimum with broadcasting (`torch.minimum`); ties split the gradient in half.
   public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-    binary(a, b, name: "MinimumBackward", { Swift.min($0, $1) }) { g, a, b in
+    binary(a, b, name: "MinimumBackward", { nanPropagating($0, $1, Swift.min) }) { g, a, b in
       (
         g * combine(a, b) { a, b in a < b ? 1 : (a == b ? 0.5 : 0) },
         g * combine(a, b) { a, b in b < a ? 1 : (a == b ? 0.5 : 0) }
@@ -88,3 +90,10 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.maximum(a, b) }
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor { Tensor.minimum(a, b) }
 /// `max(x, 0)` elementwise.
 public func relu(_ x: Tensor) -> Tensor { x.relu() }
+
+/// `f(a, b)`, or NaN when either is NaN: `torch.maximum` and `torch.minimum` propagate NaN,
+/// where `Swift.max` and `Swift.min` return the other operand (and so depend on the order).
+@inline(__always)
+func nanPropagating(_ a: Double, _ b: Double, _ f: (Double, Double) -> Double) -> Double {
+  a.isNaN || b.isNaN ? .nan : f(a, b)
+}

@@ -17,9 +17,33 @@ public final class Tensor {
   /// The dimensions, outermost first. `[]` for a scalar.
   public private(set) var shape: [Int]
 
-  /// The elements in row-major order. Writing to them changes the tensor in place; values saved by
-  /// a recorded graph are copies on write, so the graph's saved inputs never change under it.
-  public var scalars: [Double]
+  /// The elements in row-major order; as many as the shape holds (checked on every write).
+  /// Writing to them changes the tensor in place, like writing `.data` in PyTorch: a recorded
+  /// graph that used this tensor reads its values when `backward()` runs, so change a tensor
+  /// only after the backward passes that need its old values (as an optimizer step does).
+  public var scalars: [Double] {
+    get { storage }
+    set {
+      storage = newValue
+      checkCount()
+    }
+    // In place (an optimizer's update, `withUnsafeMutableBufferPointer`): no copy, then the
+    // same check.
+    _modify {
+      yield &storage
+      checkCount()
+    }
+  }
+
+  /// The elements; `scalars` is this with its count checked against the shape on every write.
+  private var storage: [Double]
+
+  @inline(__always)
+  private func checkCount() {
+    precondition(
+      storage.count == shape.reduce(1, *),
+      "\(storage.count) scalars for a tensor of shape \(shape)")
+  }
 
   /// Whether operations on this tensor are recorded for differentiation (`requires_grad`).
   /// Only a leaf's flag can be changed; a recorded result always requires grad.
@@ -68,7 +92,7 @@ public final class Tensor {
       shape.reduce(1, *) == scalars.count,
       "shape \(shape) needs \(shape.reduce(1, *)) elements, got \(scalars.count)")
     self.shape = shape
-    self.scalars = scalars
+    self.storage = scalars
     self.requiresGrad = requiresGrad
     self.isRecorded = false
   }
@@ -95,7 +119,7 @@ public final class Tensor {
   /// The result of a recorded operation. Internal: only ops create non-leaves.
   init(shape: [Int], scalars: [Double], node: GraphNode) {
     self.shape = shape
-    self.scalars = scalars
+    self.storage = scalars
     self.requiresGrad = true
     self.node = node
     self.isRecorded = true
@@ -155,6 +179,12 @@ extension Tensor {
   /// To drop the gradient instead, assign `grad = nil`.
   public func zeroGrad() {
     guard let grad else { return }
+    // A gradient with history (from `createGraph`) may be an input of that graph: it is
+    // replaced by zeros rather than written into, as PyTorch detaches it first.
+    guard grad.isLeaf else {
+      self.grad = Tensor(shape: grad.shape, scalars: [Double](repeating: 0, count: grad.count))
+      return
+    }
     grad.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
   }
 

@@ -6,7 +6,9 @@
 /// and sets every group's rate to `schedule.learningRate(atStep: t, baseLearningRate: γ₀)` when
 /// that differs from the schedule's rate at t − 1. So a rate changed by something else in the
 /// meantime (a `ReduceOnPlateau` cut, after a warm-up has ended) stays until the schedule itself
-/// moves, as with PyTorch's chainable schedulers.
+/// moves; then the schedule's own rate replaces it. (PyTorch's chainable schedulers would
+/// instead apply their factor to the cut rate; `fit` configs never combine a plateau with a
+/// decaying schedule, only with a warm-up.)
 ///
 /// ```swift
 /// let scheduler = LearningRateScheduler(

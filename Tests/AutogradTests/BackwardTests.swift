@@ -226,6 +226,41 @@ final class SeedTests: XCTestCase {
     try y.backward()
     XCTAssertEqual(x.grad?.scalars, [6])
   }
+
+  /// With `createGraph`, a rule that passes the seed through (addition, a sum of one element)
+  /// used to leave the engine's shared seed, or the caller's, as a leaf's `grad`; zeroing or
+  /// adding into that grad then changed every later backward pass in the process.
+  func testAGradientNeverAliasesTheSeed() throws {
+    let x = Tensor(2.0, requiresGrad: true)
+    try (x + 1).backward(createGraph: true)
+    XCTAssertEqual(x.grad?.scalars, [1])
+    x.zeroGrad()
+    try (x + 1).backward()
+    XCTAssertEqual(x.grad?.scalars, [1])
+    let w = Tensor(5.0, requiresGrad: true)
+    try (w * 3).backward()
+    XCTAssertEqual(w.grad?.scalars, [3])
+
+    let seed = Tensor(4.0)
+    let v = Tensor(1.0, requiresGrad: true)
+    try (v + 1).backward(gradient: seed, createGraph: true)
+    v.zeroGrad()
+    XCTAssertEqual(seed.scalars, [4])
+  }
+
+  /// A gradient with history (createGraph) is replaced by zeros, not written into: it may be
+  /// an input of the recorded graph.
+  func testZeroingAGradientWithHistoryLeavesItsGraphAlone() throws {
+    let x = Tensor(3.0, requiresGrad: true)
+    try (x * x * x).backward(createGraph: true)  // grad 3x² = 27, with history
+    let first = try XCTUnwrap(x.grad)
+    XCTAssertFalse(first.isLeaf)
+    x.zeroGrad()
+    XCTAssertEqual(first.scalars, [27])
+    XCTAssertEqual(x.grad?.scalars, [0])
+    let second = try first.gradients(withRespectTo: [x])[0]  // 6x = 18
+    XCTAssertEqual(second.scalars, [18])
+  }
 }
 
 final class ConcurrentBackwardTests: XCTestCase {

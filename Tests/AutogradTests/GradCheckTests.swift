@@ -36,6 +36,24 @@ final class GradCheckTests: XCTestCase {
     try check("scalars", [random([3])]) { 2 * $0[0] + 1 - 3 / ($0[0] * $0[0] + 1) }
   }
 
+  /// NaN goes through maximum, minimum, relu and clamp as through PyTorch's (Swift's max and
+  /// min drop it, depending on the order); x⁰'s gradient is 0 even at x = 0.
+  func testNaNPropagatesAndAZeroPowerHasAZeroGradient() throws {
+    let nan = Tensor([.nan]), one = Tensor([1.0])
+    for result in [
+      maximum(one, nan), maximum(nan, one), minimum(one, nan), minimum(nan, one), nan.relu(),
+      nan.clamped(min: 0, max: 1),
+    ] {
+      XCTAssertTrue(result.scalars[0].isNaN, "\(result.gradFunction ?? "") \(result.scalars)")
+    }
+    let x = Tensor([0.0, 2.0], requiresGrad: true)
+    try x.pow(0).sum().backward()
+    XCTAssertEqual(x.grad?.scalars, [0, 0])
+    let y = Tensor([0.0, 2.0], requiresGrad: true)
+    try y.pow(Tensor([0.0, 0.0])).sum().backward()
+    XCTAssertEqual(y.grad?.scalars, [0, 0])
+  }
+
   func testPowersExponentialsAndAbsoluteValue() throws {
     try check("pow scalar", [random([5], 0.5, 2)]) { $0[0].pow(3.5) }
     try check("pow tensor", [random([2, 3], 0.5, 2), random([3], -1, 2)]) { $0[0].pow($0[1]) }
