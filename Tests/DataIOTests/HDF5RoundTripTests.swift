@@ -20,6 +20,24 @@ final class HDF5RoundTripTests: XCTestCase {
     .greatestFiniteMagnitude, -1.0 / 3.0, 1e23,
   ]
 
+  /// A string attribute longer than HDF5's 64 KiB object header (the names of 5000 columns)
+  /// is written as a variable-length string and reads back whole.
+  func testLongStringAttributesRoundTrip() throws {
+    let url = url("long.h5")
+    let names = (0..<5000).map { "\"feature_\($0)\"" }.joined(separator: ",")
+    let long = "[" + names + "]"
+    XCTAssertGreaterThan(long.utf8.count, 65_536)
+    do {
+      let file = try HDF5File(url: url, mode: .create)
+      try file.write([1, 2], shape: [2], to: "/X")
+      try file.setAttribute("columns", long, on: "/X")
+      try file.setAttribute("note", "short")
+    }
+    let file = try HDF5File(url: url)
+    XCTAssertEqual(try file.stringAttribute("columns", of: "/X"), long)
+    XCTAssertEqual(try file.stringAttribute("note"), "short")
+  }
+
   /// A failed system call reported by HDF5 reads as the failure and the system's words.
   func testSystemFailuresAreReportedWithoutAddressesAndSizes() {
     XCTAssertEqual(

@@ -7,6 +7,11 @@ extension HDF5File {
   /// Sets (replacing any previous value) a string attribute on the object at `object`.
   public func setAttribute(_ name: String, _ value: String, on object: String = "/") throws {
     let bytes = Array(value.utf8)
+    // A fixed-length string lives in the object header, which holds at most 64 KiB; a longer one
+    // (the names of thousands of columns) is stored as a variable-length string, in the heap.
+    if bytes.count > Self.longestFixedString {
+      return try setVariableLengthAttribute(name, bytes, on: object)
+    }
     let type = try attributeHandle(.datatype, object, name) { H5Tcopy(fit_H5T_C_S1()) }
     try HDF5Library.locked {
       guard H5Tset_size(type.id, max(bytes.count, 1)) >= 0,
@@ -17,6 +22,28 @@ extension HDF5File {
     let padded = bytes.isEmpty ? [0] : bytes
     try writeAttribute(name, on: object, type: type, dims: nil) { attribute in
       padded.withUnsafeBytes { H5Awrite(attribute, type.id, $0.baseAddress) }
+    }
+  }
+
+  /// The longest string stored as a fixed-length attribute (below HDF5's 64 KiB header limit).
+  static let longestFixedString = 60_000
+
+  private func setVariableLengthAttribute(_ name: String, _ bytes: [UInt8], on object: String)
+    throws
+  {
+    let type = try attributeHandle(.datatype, object, name) { H5Tcopy(fit_H5T_C_S1()) }
+    try HDF5Library.locked {
+      // H5T_VARIABLE is SIZE_MAX, which is -1 as Swift's Int.
+      guard H5Tset_size(type.id, -1) >= 0, H5Tset_cset(type.id, H5T_CSET_UTF8) >= 0 else {
+        throw HDF5Library.error(file: path, dataset: object, operation: "attribute \(name)")
+      }
+    }
+    let text = bytes + [0]
+    try writeAttribute(name, on: object, type: type, dims: nil) { attribute in
+      text.withUnsafeBufferPointer { characters in
+        var pointer: UnsafePointer<UInt8>? = characters.baseAddress
+        return H5Awrite(attribute, type.id, &pointer)
+      }
     }
   }
 
