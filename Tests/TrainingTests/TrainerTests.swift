@@ -202,11 +202,10 @@ final class TrainerTests: XCTestCase {
     assertClose(fitted.weights, [2, -1, 0.5], tolerance: 0.01)
   }
 
-  /// The plateau schedule's cuts last: validation targets opposite to the training ones keep the
-  /// validation loss above the first epoch's, so with patience 0 each later epoch halves the rate
-  /// (the record shows the rate the epoch trained with). The per-step scheduler used to write
-  /// the base rate back at the next step.
-  func testPlateauReductionsPersist() throws {
+  /// A folder with training rows y = 2x and validation rows y = −2x, so that validation only
+  /// gets worse after the first epoch, and a config over them: SGD, no shuffling, with the JSON
+  /// members `rest` (schedule, training, output).
+  func opposingValidation(_ rest: String) throws -> (folder: URL, config: TrainingConfig) {
     let folder = try temporaryDirectory(for: self)
     let xs = (0..<40).map { Double($0) / 40 }
     try (["x,y"] + xs.map { "\($0),\(2 * $0)" }).joined(separator: "\n").write(
@@ -218,11 +217,19 @@ final class TrainerTests: XCTestCase {
       {"version": 1,
        "data": {"path": "train.csv", "targets": ["y"], "validation": {"path": "val.csv"},
                 "shuffle": false, "standardize": false},
-       "optimizer": {"kind": "sgd", "lr": 0.1},
-       "schedule": {"kind": "plateau", "patience": 0, "factor": 0.5},
-       "training": {"epochs": 5, "batchSize": 10},
-       "output": {"dir": "/tmp/unused"}}
+       "optimizer": {"kind": "sgd", "lr": 0.1}, \(rest)}
       """, baseDirectory: folder.path)
+    return (folder, config)
+  }
+
+  /// The plateau schedule's cuts last: validation targets opposite to the training ones keep the
+  /// validation loss above the first epoch's, so with patience 0 each later epoch halves the rate
+  /// (the record shows the rate the epoch trained with). The per-step scheduler used to write
+  /// the base rate back at the next step.
+  func testPlateauReductionsPersist() throws {
+    let (_, config) = try opposingValidation(
+      #""schedule": {"kind": "plateau", "patience": 0, "factor": 0.5}, "#
+        + #""training": {"epochs": 5, "batchSize": 10}, "output": {"dir": "/tmp/unused"}"#)
     let trainer = try Trainer(config: config, data: try PreparedData.load(config))
     try trainer.run()
     let validation = trainer.state.history.map { $0.validation!.mse }
@@ -235,21 +242,9 @@ final class TrainerTests: XCTestCase {
   /// opposite to the training ones make epoch 1 the best, so patience 2 stops after epoch 3 and
   /// model.json must predict the validation rows exactly as well as epoch 1 did.
   func testEarlyStoppingKeepsTheBestEpochsParameters() throws {
-    let folder = try temporaryDirectory(for: self)
-    let xs = (0..<40).map { Double($0) / 40 }
-    try (["x,y"] + xs.map { "\($0),\(2 * $0)" }).joined(separator: "\n").write(
-      to: folder.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
-    try (["x,y"] + xs.prefix(10).map { "\($0),\(-2 * $0)" }).joined(separator: "\n").write(
-      to: folder.appendingPathComponent("val.csv"), atomically: true, encoding: .utf8)
-    let config = try TrainingConfig.parse(
-      """
-      {"version": 1,
-       "data": {"path": "train.csv", "targets": ["y"], "validation": {"path": "val.csv"},
-                "shuffle": false, "standardize": false},
-       "optimizer": {"kind": "sgd", "lr": 0.1},
-       "training": {"epochs": 10, "batchSize": 10, "earlyStopping": {"patience": 2}},
-       "output": {"dir": "run"}}
-      """, baseDirectory: folder.path)
+    let (folder, config) = try opposingValidation(
+      #""training": {"epochs": 10, "batchSize": 10, "earlyStopping": {"patience": 2}}, "#
+        + #""output": {"dir": "run"}"#)
     let summary = try TrainingRun(config: config, reporter: Reporter(style: .quiet)).run()
     XCTAssertTrue(summary.stoppedEarly)
     XCTAssertEqual(summary.epochs, 3)
