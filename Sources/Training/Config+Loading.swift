@@ -26,7 +26,16 @@ extension TrainingConfig {
     guard !isDirectory.boolValue else {
       throw ConfigError(problem: .unreadable(reason: "it is a folder"), keyPath: "", file: path)
     }
-    guard let data = FileManager.default.contents(atPath: absolute) else {
+    // A pipe (`--config <(generate-config)`) has no size to read up to: read it to its end, and
+    // resolve its relative paths against the working folder, as it has no folder of its own.
+    let isRegular =
+      (try? FileManager.default.attributesOfItem(atPath: absolute)[.type] as? FileAttributeType)
+      == .typeRegular
+    let contents =
+      isRegular
+      ? FileManager.default.contents(atPath: absolute)
+      : (try? FileHandle(forReadingFrom: URL(fileURLWithPath: absolute)).readToEnd()) ?? nil
+    guard let data = contents else {
       throw ConfigError(
         problem: .unreadable(reason: "permission denied or I/O error"), keyPath: "", file: path)
     }
@@ -34,8 +43,9 @@ extension TrainingConfig {
     let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
     return try parse(
       String(decoding: data, as: UTF8.self), file: path,
-      baseDirectory: ConfigKeyPath.parent(ofFile: absolute), overrides: overrides,
-      workingDirectory: workingDirectory, defaultName: stem)
+      baseDirectory: isRegular ? ConfigKeyPath.parent(ofFile: absolute) : workingDirectory,
+      overrides: overrides, workingDirectory: workingDirectory,
+      defaultName: isRegular ? stem : "fit")
   }
 
   /// Reads, overrides and checks config text.

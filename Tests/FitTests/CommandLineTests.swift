@@ -130,6 +130,32 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(overflow.standardError.contains("finite"), overflow.standardError)
   }
 
+  /// A config read from a pipe (`--config <(...)`) works, its relative paths resolved against
+  /// the working folder.
+  func testConfigFromAPipe() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let fifo = folder.appendingPathComponent("config.fifo").path
+    XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+    let text = try String(
+      contentsOf: FitProcess.packageRoot.appendingPathComponent(
+        "configs/linear.json"), encoding: .utf8
+    )
+    .replacingOccurrences(of: "\"../data/linear.csv\"", with: "\"data/linear.csv\"")
+    let writer = Thread {
+      if let handle = FileHandle(forWritingAtPath: fifo) {
+        handle.write(Data(text.utf8))
+        try? handle.close()
+      }
+    }
+    writer.start()
+    let result = try FitProcess.run(["check", "--config", fifo])
+    XCTAssertEqual(result.status, 0, result.standardError)
+    XCTAssertTrue(
+      result.standardOutput.contains(
+        FitProcess.packageRoot.appendingPathComponent("data/linear.csv").path),
+      result.standardOutput)
+  }
+
   func testMissingDataFileExitsWithNoInput() throws {
     let result = try FitProcess.run([
       "--config", "configs/linear.json", "--set", "data.path=nowhere.csv",
