@@ -28,10 +28,10 @@ struct Batch: ParsableCommand {
     help: ArgumentHelp("Override for every run. Repeatable.", valueName: "key.path=value"))
   var overrides: [String] = []
 
-  @Option(help: "Trainings run at once (default: the number of cores).")
+  @Option(help: "Trainings run at once: the number of cores unless given.")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-  @Option(help: "The batch folder (default: runs/batch).")
+  @Option(help: "The batch folder.")
   var out = "runs/batch"
 
   @Flag(help: "Skip finished runs and resume unfinished ones.")
