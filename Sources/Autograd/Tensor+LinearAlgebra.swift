@@ -53,23 +53,26 @@ extension Tensor {
   static func matrixMatrixBackward(_ g: Tensor, _ a: Tensor, _ b: Tensor) -> (Tensor?, Tensor?) {
     if isGradEnabled { return (g.matmul(b.transposed()), a.transposed().matmul(g)) }
     let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
-    var ga: Tensor? = nil
-    if let sink = a.directGradient() {
-      sink.addProduct(g, b, transposed: (false, true), m: m, n: k, k: n)
-    } else if a.requiresGrad {
-      ga = Tensor(
-        shape: a.shape,
-        scalars: gemm(g.scalars, transposed: false, b.scalars, transposed: true, m: m, n: k, k: n))
+    return (
+      share(of: a, g, b, transposed: (false, true), m: m, n: k, k: n),
+      share(of: b, a, g, transposed: (true, false), m: k, n: n, k: m)
+    )
+  }
+
+  /// `operand`'s share op(x)·op(y) of a product's gradient: added into its gradient buffer
+  /// when the engine allows (nil returned), else a new tensor; nil when it needs none.
+  private static func share(
+    of operand: Tensor, _ x: Tensor, _ y: Tensor, transposed: (a: Bool, b: Bool),
+    m: Int, n: Int, k: Int
+  ) -> Tensor? {
+    if let sink = operand.directGradient() {
+      sink.addProduct(x, y, transposed: transposed, m: m, n: n, k: k)
+      return nil
     }
-    var gb: Tensor? = nil
-    if let sink = b.directGradient() {
-      sink.addProduct(a, g, transposed: (true, false), m: k, n: n, k: m)
-    } else if b.requiresGrad {
-      gb = Tensor(
-        shape: b.shape,
-        scalars: matrixProduct(a.scalars, transposed: true, g.scalars, m: k, n: n, k: m))
-    }
-    return (ga, gb)
+    guard operand.requiresGrad else { return nil }
+    let fresh = Tensor(shape: operand.shape, scalars: [Double](repeating: 0, count: m * n))
+    fresh.addProduct(x, y, transposed: transposed, m: m, n: n, k: k)
+    return fresh
   }
 
   /// `self += op(a)·op(b)` in place, op(a) [m, k] and op(b) [k, n] (`addMatrixProduct`).
@@ -165,22 +168,12 @@ func gemm(
   }
 }
 
-/// A·B through BLAS: `gemm`, except that a product with one column (the common [rows, in]·[in, 1]
-/// of a model with one target, and its backward) goes through `gemv`, which OpenBLAS runs
-/// without the setup and buffer allocation `dgemm` makes for the transposed case.
-func matrixProduct(
-  _ a: [Double], transposed transA: Bool, _ b: [Double], m: Int, n: Int, k: Int
-) -> [Double] {
-  guard n == 1 else { return gemm(a, transposed: transA, b, transposed: false, m: m, n: n, k: k) }
-  return transA
-    ? gemv(a, rows: k, columns: m, transposed: true, b)
-    : gemv(a, rows: m, columns: k, transposed: false, b)
-}
-
 /// C += op(A)·op(B) for row-major matrices, op(A) [m, k], op(B) [k, n] and C [m, n], where op
-/// transposes when asked; through `gemv` when n is 1 and B is not transposed (see
-/// `matrixProduct`). BLAS adds into C itself (beta = 1): a bias placed in C first, or a gradient
-/// already there, costs no second pass.
+/// transposes when asked; through `gemv` when n is 1 and B is not transposed (the common
+/// [rows, in]·[in, 1] of a model with one target, and its backward), which OpenBLAS runs
+/// without the setup and buffer allocation `dgemm` makes for the transposed case. BLAS adds
+/// into C itself (beta = 1): a bias placed in C first, or a gradient already there, costs no
+/// second pass.
 func addMatrixProduct(
   _ a: UnsafePointer<Double>, transposed transA: Bool = false, _ b: UnsafePointer<Double>,
   transposed transB: Bool = false, into c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int

@@ -20,6 +20,13 @@ static inline __attribute__((always_inline)) void prefetch_row(const double *row
   for (long j = 0; j < n; j += 8) __builtin_prefetch(row + j, 0, 3);
 }
 
+/// The prefetch distance for `rows`: one run of consecutive rows (file order) or not
+/// (shuffled). It only changes speed.
+static inline __attribute__((always_inline)) long prefetch_distance(const long *rows, long count) {
+  return count > 0 && rows[count - 1] - rows[0] == count - 1 ? PREFETCH_CONSECUTIVE
+                                                            : PREFETCH_SCATTERED;
+}
+
 /// x_r·w for one output: eight running sums (element j goes to sum j mod 8), added pairwise.
 static inline __attribute__((always_inline)) double dot(const double *restrict x, const double *restrict w, long n) {
   double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -41,9 +48,7 @@ static inline __attribute__((always_inline)) long one_output(const double *restr
   if (gw) {
     for (long j = 0; j < inputs; j++) gw[j] = 0;
   }
-  // One run of consecutive rows (file order) or not (shuffled); the distance only changes speed.
-  const long ahead = count > 0 && rows[count - 1] - rows[0] == count - 1 ? PREFETCH_CONSECUTIVE
-                                                                          : PREFETCH_SCATTERED;
+  const long ahead = prefetch_distance(rows, count);
   for (long k = 0; k < count; k++) {
     if ((unsigned long)rows[k] >= (unsigned long)row_count) return k;
     const double *xr = x + rows[k] * inputs;
@@ -78,8 +83,7 @@ static inline __attribute__((always_inline)) long in_registers(const double *res
   for (long c = 0; c < chunks; c++) g[c] = zero;
   double squares[4] = {0, 0, 0, 0};
   double errors[4] = {0, 0, 0, 0};
-  const long ahead = count > 0 && rows[count - 1] - rows[0] == count - 1 ? PREFETCH_CONSECUTIVE
-                                                                          : PREFETCH_SCATTERED;
+  const long ahead = prefetch_distance(rows, count);
   for (long k = 0; k < count; k++) {
     if ((unsigned long)rows[k] >= (unsigned long)row_count) return k;
     const v4 *xr = (const v4 *)(x + rows[k] * inputs);

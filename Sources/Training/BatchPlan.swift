@@ -77,7 +77,7 @@ public struct BatchPlan: Sendable {
             runOverrides.append("data.path=\(absolute)")
             // One config serves CSV and HDF5 files alike: an HDF5 file's columns are its data
             // sets, so the config's CSV column names do not apply to it.
-            switch PreparedData.format(ofExtension: data) {
+            switch DataConfig.Format(path: data) {
             case .hdf5?:
               runOverrides += [#"data.format="hdf5""#, "data.features=null", "data.targets=null"]
             case .csv?:

@@ -282,8 +282,7 @@ extension Checkpoint {
       hash.add(standardization.mean)
       hash.add(standardization.std)
     }
-    let hex = String(hash.value, radix: 16)
-    return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    return hash.digest
   }
 }
 
@@ -291,6 +290,12 @@ extension Checkpoint {
 /// Not cryptographic; it detects accidental corruption, which is all a checkpoint needs.
 struct FNV1a {
   private(set) var value: UInt64 = 14_695_981_039_346_656_037
+
+  /// The hash as written in files: `"fnv1a64:<16 hex digits>"`.
+  var digest: String {
+    let hex = String(value, radix: 16)
+    return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+  }
 
   mutating func add(byte: UInt8) {
     value = (value ^ UInt64(byte)) &* 1_099_511_628_211

@@ -117,10 +117,8 @@ public struct CheckpointFolder {
   /// checkpoint), or after a crash between writing a new best checkpoint and pointing `best`
   /// at it (it names an older one).
   func bestFromAbandonedRun(_ checkpoint: Checkpoint) -> String? {
-    let history = checkpoint.training.history
-    let bestEpoch = checkpoint.training.bestEpoch
-    guard bestEpoch >= 1 && bestEpoch <= history.count else { return nil }
-    let name = Self.fileName(step: history[bestEpoch - 1].step)
+    guard let step = checkpoint.training.bestEpochStep else { return nil }
+    let name = Self.fileName(step: step)
     guard pointer("best")?.lastPathComponent != name else { return nil }
     let exists = FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path)
     return exists ? name : nil

@@ -57,22 +57,17 @@ extension DataConfig {
     try o.checkKeys(Self.commonKeys + Self.csvKeys + Self.hdf5Keys)
     let rawPath = try o.string("path", default: nil, expected: "a string (the data file)")
     guard !rawPath.isEmpty else { throw o.invalid("path", expected: "a non-empty path") }
-    let fileExtension = rawPath.split(separator: "/").last.flatMap { name in
-      name.contains(".") ? name.split(separator: ".").last.map { $0.lowercased() } : nil
-    }
     if o.contains("format") {
       format = try o.choice("format", default: nil)
     } else {
-      switch fileExtension {
-      case "csv", "tsv", "txt": format = .csv
-      case "h5", "hdf5", "he5": format = .hdf5
-      default:
+      guard let named = Format(path: rawPath) else {
         throw o.error(
           .missingKey(
             expected: "one of \"csv\", \"hdf5\" (the extension of \(renderJSONString(rawPath)) "
               + "does not tell)"),
           at: "format")
       }
+      format = named
     }
     let formatKeys = format == .csv ? Self.csvKeys : Self.hdf5Keys
     try o.checkKeys(
@@ -143,7 +138,7 @@ extension DataConfig {
     shuffle = try o.bool("shuffle", default: true)
     standardize = try o.bool("standardize", default: true)
     missing = try o.choice("missing", default: MissingValues.error)
-    delimiter = try o.string("delimiter", default: fileExtension == "tsv" ? "\t" : ",")
+    delimiter = try o.string("delimiter", default: String(Format.delimiter(path: rawPath)))
     let scalars = delimiter.unicodeScalars
     guard scalars.count == 1, let scalar = scalars.first, scalar.isASCII,
       !"\"\n\r".unicodeScalars.contains(scalar)

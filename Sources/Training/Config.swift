@@ -40,7 +40,31 @@ public struct TrainingConfig: Equatable, Sendable {
 
 /// `data`: the table to learn from and how to read and split it.
 public struct DataConfig: Equatable, Sendable {
-  public enum Format: String, CaseIterable, Sendable { case csv, hdf5 }
+  public enum Format: String, CaseIterable, Sendable {
+    case csv, hdf5
+
+    /// The format a file's extension names (`.csv`, `.tsv`, `.txt`; `.h5`, `.hdf5`, `.he5`), if
+    /// it names one.
+    public init?(path: String) {
+      switch Self.fileExtension(path) {
+      case "csv", "tsv", "txt": self = .csv
+      case "h5", "hdf5", "he5": self = .hdf5
+      default: return nil
+      }
+    }
+
+    /// The CSV delimiter a file's extension implies: a tab for `.tsv`, a comma otherwise.
+    public static func delimiter(path: String) -> Character {
+      fileExtension(path) == "tsv" ? "\t" : ","
+    }
+
+    /// The lowercased extension of the path's last component, if it has one.
+    static func fileExtension(_ path: String) -> String? {
+      path.split(separator: "/").last.flatMap { name in
+        name.contains(".") ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+      }
+    }
+  }
 
   /// What to do with a row that has a missing or non-numeric value.
   public enum MissingValues: String, CaseIterable, Sendable {

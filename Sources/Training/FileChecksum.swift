@@ -67,7 +67,6 @@ enum FileChecksum {
   static func digest(_ bytes: Data.SubSequence) -> String {
     var hash = FNV1a()
     for byte in bytes { hash.add(byte: byte) }
-    let hex = String(hash.value, radix: 16)
-    return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    return hash.digest
   }
 }

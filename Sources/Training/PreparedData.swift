@@ -106,19 +106,10 @@ public struct PreparedData {
     return prepared
   }
 
-  /// The format a file's extension names, if it names one.
-  static func format(ofExtension path: String) -> DataConfig.Format? {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "csv", "tsv", "txt": .csv
-    case "h5", "hdf5", "he5": .hdf5
-    default: nil
-    }
-  }
-
   /// A validation file is read as the training data are (same format, columns, delimiter), so
   /// its extension must not name another format.
   static func checkSameFormat(validationPath path: String, data: DataConfig) throws {
-    if let format = format(ofExtension: path), format != data.format {
+    if let format = DataConfig.Format(path: path), format != data.format {
       throw TrainingError.badData(
         "data.validation.path: \(path) is a \(format.rawValue) file but the training data are "
           + "\(data.format.rawValue); give a validation file of the same format")
@@ -154,19 +145,17 @@ public struct PreparedData {
         "data.validation.path: \(validation.source) has the training data's columns in another "
           + "order, which a streamed file cannot be read in; store them in the same order")
     }
-    func reordered(_ values: [Double], width: Int, _ order: [Int]?) -> [Double] {
+    func reordered(_ values: [Double], _ names: [String], _ order: [Int]?) throws -> [Double] {
       guard let order else { return values }
-      var out: [Double] = []
-      out.reserveCapacity(values.count)
-      for row in 0..<memory.rowCount {
-        for position in order { out.append(values[row * width + position]) }
-      }
-      return out
+      return try Table(
+        columnNames: names, values: values, rows: memory.rowCount, source: memory.source
+      )
+      .selecting(order.map { .index($0) }).values
     }
     return InMemoryDataset(
-      features: reordered(memory.features, width: memory.featureCount, featureOrder),
+      features: try reordered(memory.features, memory.featureNames, featureOrder),
       featureCount: memory.featureCount,
-      targets: reordered(memory.targets, width: memory.targetCount, targetOrder),
+      targets: try reordered(memory.targets, memory.targetNames, targetOrder),
       targetCount: memory.targetCount,
       featureNames: featureOrder == nil ? memory.featureNames : training.featureNames,
       targetNames: targetOrder == nil ? memory.targetNames : training.targetNames,

@@ -272,4 +272,9 @@ public struct TrainingState: Equatable, Sendable {
   public var epochLossSum = 0.0
   public var epochRows = 0
   public init() {}
+
+  /// The step that ended the best epoch (its checkpoint's step), if there is a best epoch.
+  public var bestEpochStep: Int? {
+    bestEpoch >= 1 && bestEpoch <= history.count ? history[bestEpoch - 1].step : nil
+  }
 }

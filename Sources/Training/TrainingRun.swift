@@ -145,9 +145,10 @@ public final class TrainingRun {
   ///   its checkpoint cannot be read: a warning then says the model is the final one).
   func restoreBest(_ trainer: Trainer, from folder: CheckpointFolder) throws -> Bool {
     let state = trainer.state
-    guard state.bestEpoch >= 1, state.bestEpoch < state.history.count else { return false }
-    let url = folder.url.appendingPathComponent(
-      CheckpointFolder.fileName(step: state.history[state.bestEpoch - 1].step))
+    guard state.bestEpoch < state.history.count, let step = state.bestEpochStep else {
+      return false
+    }
+    let url = folder.url.appendingPathComponent(CheckpointFolder.fileName(step: step))
     do {
       let best = try Checkpoint.read(from: url)
       try trainer.model.load(best.parameters.map { ($0.name, $0.values) })

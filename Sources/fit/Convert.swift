@@ -49,7 +49,7 @@ struct Convert: ParsableCommand {
         features: features.isEmpty ? nil : features.map { .name($0) },
         targets: targets.map { .name($0) },
         options: CSVOptions(
-          delimiter: URL(fileURLWithPath: input).pathExtension.lowercased() == "tsv" ? "\t" : ",",
+          delimiter: DataConfig.Format.delimiter(path: input),
           finiteOnly: true),
         chunkRows: chunkRows,
         gzipLevel: gzip < 0 ? nil : gzip)

@@ -84,12 +84,12 @@ enum ModelData {
       throw TrainingError.missingInput("data file \(path) does not exist or cannot be read")
     }
     let url = URL(fileURLWithPath: path)
-    guard ["h5", "hdf5", "he5"].contains(url.pathExtension.lowercased()) else {
-      let delimiter: Character = url.pathExtension.lowercased() == "tsv" ? "\t" : ","
+    guard DataConfig.Format(path: path) == .hdf5 else {
       return try CSVReader.read(
         url: url,
         options: CSVOptions(
-          delimiter: delimiter, columns: inputs.map { .name($0) }, finiteOnly: true))
+          delimiter: DataConfig.Format.delimiter(path: path), columns: inputs.map { .name($0) },
+          finiteOnly: true))
     }
     let data = try InMemoryDataset.hdf5(url: url)
     try data.requireFinite(featuresName: "/X", targetsName: "/y")
@@ -102,21 +102,14 @@ enum ModelData {
     // name, in the model's order; unnamed ones (x0, x1, ... or y0, ...) by position.
     let unnamed = names == (0..<columns).map { "\(isTarget ? "y" : "x")\($0)" }
     if !unnamed {
-      let positions = try inputs.map { input in
-        guard let position = names.firstIndex(of: input) else {
-          throw TrainingError.badData(
-            "\(path): \(name) has no column named \"\(input)\" (its columns are "
-              + "\(names.joined(separator: ", ")); the model expects "
-              + "\(inputs.joined(separator: ", ")))")
-        }
-        return position
+      if let missing = inputs.first(where: { !names.contains($0) }) {
+        throw TrainingError.badData(
+          "\(path): \(name) has no column named \"\(missing)\" (its columns are "
+            + "\(names.joined(separator: ", ")); the model expects "
+            + "\(inputs.joined(separator: ", ")))")
       }
-      var selected: [Double] = []
-      selected.reserveCapacity(data.rowCount * inputs.count)
-      for row in 0..<data.rowCount {
-        for position in positions { selected.append(values[row * columns + position]) }
-      }
-      return Table(columnNames: inputs, values: selected, rows: data.rowCount, source: path)
+      return try Table(columnNames: names, values: values, rows: data.rowCount, source: path)
+        .selecting(inputs.map { .name($0) })
     }
     guard columns == inputs.count else {
       throw TrainingError.badData(

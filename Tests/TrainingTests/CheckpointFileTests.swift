@@ -99,14 +99,10 @@ final class CheckpointFileTests: XCTestCase {
     let last = folder.pointer("last")!
     let weight = try Checkpoint.read(from: last).parameters[0].values[1]
     try flipBit(of: withUnsafeBytes(of: weight.bitPattern.littleEndian) { Data($0) }, in: last)
-    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
-      XCTAssertTrue("\(error)".contains("checksum does not match its contents"), "\(error)")
-    }
+    assertUnreadable(last, saying: "checksum does not match its contents")
     // Behind the whole-file checksum, HDF5's own still catches it.
     try FileChecksum.seal(last)
-    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
-      XCTAssertTrue("\(error)".contains("Fletcher-32"), "\(error)")
-    }
+    assertUnreadable(last, saying: "Fletcher-32")
     XCTAssertEqual(try folder.latestGood().checkpoint.step, 39)
     XCTAssertEqual(warnings.count, 1)
   }
@@ -115,14 +111,10 @@ final class CheckpointFileTests: XCTestCase {
     let folder = try trainedFolder()
     let last = folder.pointer("last")!
     try flipBit(of: Data(#""batchSize": 16"#.utf8), in: last)
-    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
-      XCTAssertTrue("\(error)".contains("checksum does not match its contents"), "\(error)")
-    }
+    assertUnreadable(last, saying: "checksum does not match its contents")
     // Behind the whole-file checksum, the content digest still catches it.
     try FileChecksum.seal(last)
-    XCTAssertThrowsError(try Checkpoint.read(from: last)) { error in
-      XCTAssertTrue("\(error)".contains("content digest"), "\(error)")
-    }
+    assertUnreadable(last, saying: "content digest")
     XCTAssertEqual(try folder.latestGood().checkpoint.step, 39)
   }
 
@@ -284,6 +276,15 @@ final class CheckpointFileTests: XCTestCase {
     }
     try original.write(to: last)
     XCTAssertEqual(try Checkpoint.read(from: last).step, 40)
+  }
+
+  /// Asserts that reading the checkpoint at `url` fails with a message containing `text`.
+  private func assertUnreadable(
+    _ url: URL, saying text: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertThrowsError(try Checkpoint.read(from: url), file: file, line: line) { error in
+      XCTAssertTrue("\(error)".contains(text), "\(error)", file: file, line: line)
+    }
   }
 
   private func flipBit(of pattern: Data, in url: URL) throws {
