@@ -13,3 +13,9 @@ void dgelsd_(int *m, int *n, int *nrhs, double *a, int *lda, double *b,
 // its own process does no linear algebra, while an idle worker spins on a core for its first
 // ~0.1 s, which the trainings it starts need.
 void blas_thread_shutdown_(void);
+
+// dsyev: eigenvalues (ascending) and, with jobz 'V', orthonormal eigenvectors of a symmetric
+// matrix; fit uses it on the small Gram matrix of the design (its spectrum sets the learning
+// rate and momentum of `"lr": "auto"`, and its condition number is reported).
+void dsyev_(char *jobz, char *uplo, int *n, double *a, int *lda, double *w, double *work,
+            int *lwork, int *info);

@@ -108,8 +108,9 @@ public final class BatchRunner: @unchecked Sendable {
       let summary = try? decoder.decode(RunSummary.self, from: data)
     {
       return Outcome(
-        run: run, status: "ok", message: "", summary: summary, seconds: summary.seconds,
-        skipped: true)
+        run: run, status: summary.converged ? "ok" : "not converged",
+        message: summary.converged ? "" : summary.verdict.message, summary: summary,
+        seconds: summary.seconds, skipped: true)
     }
     var arguments = ["train", "--config", run.configPath, "--json"]
     for override in run.overrides { arguments += ["--set", override] }
@@ -152,7 +153,9 @@ public final class BatchRunner: @unchecked Sendable {
         run: run, status: "interrupted", message: "stopped with a checkpoint; --resume continues",
         summary: nil, seconds: seconds)
     }
-    guard status == 0, let summary = try? decoder.decode(RunSummary.self, from: outputData) else {
+    // Exit 5 (`requireConvergence`) still prints the summary: the run finished, off the optimum.
+    let finished = status == 0 || status == ExitStatus.notConverged.rawValue
+    guard finished, let summary = try? decoder.decode(RunSummary.self, from: outputData) else {
       let lines = String(decoding: errorData, as: UTF8.self).split(separator: "\n")
       let message =
         lines.last(where: { $0.contains("error") }).map(String.init) ?? lines.last.map(String.init)
@@ -166,12 +169,18 @@ public final class BatchRunner: @unchecked Sendable {
     // power cut lose it, `--resume` continues the run from its final checkpoint instead, which
     // writes it again. Flushing it would hold up this worker's next run.
     try? AtomicFile.write(outputData, to: summaryFile(run), durable: false)
-    return Outcome(run: run, status: "ok", message: "", summary: summary, seconds: seconds)
+    return Outcome(
+      run: run, status: summary.converged ? "ok" : "not converged",
+      message: summary.converged ? "" : summary.verdict.message, summary: summary,
+      seconds: seconds)
   }
 
   /// `summary.csv`: one row per run, sorted by validation loss.
   func writeSummary(_ outcomes: [Outcome]) throws {
-    var lines = ["run,data,varied,train_loss,val_loss,val_r2,steps,seconds,status,message"]
+    var lines = [
+      "run,data,varied,train_loss,val_loss,val_r2,steps,seconds,status,message,converged,"
+        + "excess_loss"
+    ]
     for o in outcomes {
       let s = o.summary
       let validation = s?.validation
@@ -182,6 +191,7 @@ public final class BatchRunner: @unchecked Sendable {
       let fields: [String] = [
         o.run.name, o.run.data, o.run.varied.joined(separator: " "), trainLoss, validationLoss, r2,
         steps, String(format: "%.3f", o.seconds), o.status, o.message,
+        s.map { "\($0.converged)" } ?? "", s?.excessLoss.map { "\($0)" } ?? "",
       ]
       lines.append(fields.map(Self.csvField).joined(separator: ","))
     }

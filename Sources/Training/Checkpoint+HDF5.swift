@@ -56,6 +56,13 @@ extension Checkpoint {
     try put([t.stoppedEarly ? 1 : 0], "/training/stopped_early")
     try put([t.epochLossSum], "/training/epoch_loss_sum")
     try put([Double(t.epochRows)], "/training/epoch_rows")
+    try put([t.converged ? 1 : 0], "/training/converged")
+    try put([t.bestTrainLoss], "/training/best_train_loss")
+    try put([Double(t.epochsWithoutProgress)], "/training/epochs_without_progress")
+    if let targetStandardization {
+      try put(targetStandardization.mean, "/target_standardization/mean")
+      try put(targetStandardization.std, "/target_standardization/std")
+    }
 
     if let standardization {
       try put(standardization.mean, "/standardization/mean")
@@ -175,6 +182,12 @@ extension Checkpoint {
     training.stoppedEarly = try scalar("/training/stopped_early") != 0
     training.epochLossSum = try scalar("/training/epoch_loss_sum")
     training.epochRows = try whole("/training/epoch_rows")
+    // Written since the convergence rule; absent from older checkpoints, whose runs had none.
+    if file.contains("/training/converged") {
+      training.converged = try scalar("/training/converged") != 0
+      training.bestTrainLoss = try scalar("/training/best_train_loss")
+      training.epochsWithoutProgress = try whole("/training/epochs_without_progress")
+    }
     var columns: [String: [Double]] = [:]
     for column in metricColumns { columns[column.name] = try values("/metrics/\(column.name)") }
     let epochs = columns["epoch"]!.count
@@ -203,13 +216,21 @@ extension Checkpoint {
         mean: try values("/standardization/mean", count: count),
         std: try values("/standardization/std", count: count))
     }
-    let checkpoint = Checkpoint(
+    var targetStandardization: Standardization?
+    if file.contains("/target_standardization") {
+      let count = try list("targets").count
+      targetStandardization = Standardization(
+        mean: try values("/target_standardization/mean", count: count),
+        std: try values("/target_standardization/std", count: count))
+    }
+    var checkpoint = Checkpoint(
       parameters: parameters, optimizer: try state("/optimizer"),
       scheduler: try state("/scheduler"),
       plateau: file.contains("/plateau") ? try state("/plateau") : nil, loader: loader,
       training: training, standardization: standardization,
       configJSON: try file.stringAttribute("config"), inputNames: try list("inputs"),
       termNames: termNames, targetNames: try list("targets"))
+    checkpoint.targetStandardization = targetStandardization
     let stored = try file.stringAttribute("digest")
     let computed = checkpoint.contentDigest()
     guard stored == computed else {
@@ -281,6 +302,15 @@ extension Checkpoint {
     if let standardization {
       hash.add(standardization.mean)
       hash.add(standardization.std)
+    }
+    // Hashed only when they differ from what an older checkpoint implies, so that its digest
+    // still verifies.
+    if t.converged || t.epochsWithoutProgress != 0 || t.bestTrainLoss != .infinity {
+      hash.add([t.converged ? 1 : 0, t.bestTrainLoss, Double(t.epochsWithoutProgress)])
+    }
+    if let targetStandardization {
+      hash.add(targetStandardization.mean)
+      hash.add(targetStandardization.std)
     }
     return hash.digest
   }

@@ -42,6 +42,9 @@ public struct Checkpoint: Equatable, Sendable {
   public var training: TrainingState
   /// Standardization of the model's input terms; nil when `data.standardize` is off.
   public var standardization: Standardization?
+  /// Scaling of the targets (`PreparedData.targetStandardization`); nil when `data.standardize`
+  /// is off, and in checkpoints written before targets were scaled.
+  public var targetStandardization: Standardization?
   /// The resolved config of the run that wrote it (`TrainingConfig.renderedJSON()`).
   public var configJSON: String
   public var inputNames: [String]
@@ -59,6 +62,7 @@ public struct Checkpoint: Equatable, Sendable {
     loader = trainer.loader.position
     training = trainer.state
     standardization = trainer.data.standardization
+    targetStandardization = trainer.data.targetStandardization
     configJSON = trainer.config.renderedJSON()
     inputNames = trainer.data.inputNames
     termNames = trainer.data.termNames

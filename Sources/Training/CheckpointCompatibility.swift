@@ -13,7 +13,8 @@
 public enum CheckpointCompatibility {
   /// Config keys that may change between the run that wrote a checkpoint and the one resuming.
   public static let allowedChanges = [
-    "training.epochs", "training.earlyStopping.patience", "output.*",
+    "training.epochs", "training.earlyStopping.patience", "training.requireConvergence",
+    "output.*",
   ]
 
   /// - Throws: `CheckpointError.incompatible` saying what differs.
@@ -29,6 +30,7 @@ public enum CheckpointCompatibility {
     }
     var comparable = config
     comparable.training.epochs = saved.training.epochs
+    comparable.training.requireConvergence = saved.training.requireConvergence
     comparable.output = saved.output
     if var stopping = comparable.training.earlyStopping,
       let savedStopping = saved.training.earlyStopping
@@ -52,6 +54,13 @@ public enum CheckpointCompatibility {
       throw incompatible(
         "the \(what) are [\(new.joined(separator: ", "))] now but were "
           + "[\(old.joined(separator: ", "))] in the checkpoint")
+    }
+    if checkpoint.targetStandardization != data.targetStandardization {
+      throw incompatible(
+        checkpoint.targetStandardization == nil
+          ? "it was written by an earlier fit that trained on unscaled targets; start afresh"
+          : "the target standardization statistics differ from the checkpoint's: the training "
+            + "data changed since it was written")
     }
     if checkpoint.standardization != data.standardization {
       throw incompatible(

@@ -34,8 +34,10 @@ extension TrainingConfig {
     let model = try ModelConfig(top)
     let loss = try LossConfig(top)
     let optimizer = try OptimizerConfig(top)
-    let schedule = try ScheduleConfig(top, lr: optimizer.lr, validation: data.validation)
-    let training = try TrainingOptions(try top.object("training"), validation: data.validation)
+    let schedule = try ScheduleConfig(
+      top, lr: optimizer.lr, autoLR: optimizer.autoLR, validation: data.validation)
+    let training = try TrainingOptions(
+      try top.object("training"), validation: data.validation, stream: data.stream)
     let output = try OutputConfig(try top.object("output"), name: name)
     return TrainingConfig(
       version: version, name: name, data: data, model: model, loss: loss, optimizer: optimizer,
@@ -182,21 +184,31 @@ extension OptimizerConfig {
   private static let adamKeys = ["kind", "lr", "betas", "eps", "weightDecay", "amsgrad"]
 
   init(_ top: ConfigObject) throws(ConfigError) {
-    let (kind, o) = try top.kindObject("optimizer", default: Kind.adam)
+    // Without an `optimizer` the default is the one that converges on its own: Nesterov's
+    // method at the rate and momentum of the design's spectrum. An `optimizer` section keeps
+    // the earlier defaults (Adam without a `kind`) and PyTorch's rates, so that a config
+    // ported from PyTorch trains as it did there.
+    let isDefault = !top.contains("optimizer")
+    let (kind, o) = try top.kindObject("optimizer", default: isDefault ? Kind.momentum : .adam)
     let isSGD = kind == .sgd || kind == .momentum
     try o.checkKeys(
       isSGD ? Self.sgdKeys : Self.adamKeys, usedElsewhere: isSGD ? Self.adamKeys : Self.sgdKeys,
       note: "not used by optimizer kind \(renderJSONString(kind.rawValue))")
     self.kind = kind
-    lr = try o.double("lr", default: isSGD ? 0.01 : 0.001, .positive)
+    autoLR = isDefault || o["lr"] == .string("auto")
+    lr = autoLR ? 0 : try o.double("lr", default: isSGD ? 0.01 : 0.001, .positive)
     weightDecay = try o.double("weightDecay", default: kind == .adamw ? 0.01 : 0, .nonNegative)
-    momentum =
-      kind == .momentum
-      ? try o.double("momentum", default: 0.9, .unitOpen)
-      : try o.double("momentum", default: 0, .unitHalfOpen)
+    autoMomentum = isSGD && (isDefault || o["momentum"] == .string("auto"))
+    if autoMomentum {
+      momentum = 0.9  // until a trainer resolves it
+    } else if kind == .momentum {
+      momentum = try o.double("momentum", default: 0.9, .unitOpen)
+    } else {
+      momentum = try o.double("momentum", default: 0, .unitHalfOpen)
+    }
     dampening = try o.double("dampening", default: 0, .unitClosed)
-    nesterov = try o.bool("nesterov", default: false)
-    if nesterov && (momentum == 0 || dampening != 0) {
+    nesterov = try o.bool("nesterov", default: isDefault)
+    if nesterov && ((momentum == 0 && !autoMomentum) || dampening != 0) {
       throw o.invalid(
         "nesterov", expected: "false unless momentum > 0 and dampening is 0 (as Nesterov needs)")
     }
@@ -243,7 +255,9 @@ extension ScheduleConfig {
     .plateau: ["factor", "patience", "minLR"],
   ]
 
-  init(_ top: ConfigObject, lr: Double, validation: DataConfig.Validation) throws(ConfigError) {
+  init(
+    _ top: ConfigObject, lr: Double, autoLR: Bool, validation: DataConfig.Validation
+  ) throws(ConfigError) {
     let (kind, s) = try top.kindObject("schedule", default: Kind.constant)
     let allKindKeys = ["stepSize", "gamma", "minLR", "tMax", "factor", "patience"]
     try s.checkKeys(
@@ -253,9 +267,13 @@ extension ScheduleConfig {
     warmupSteps = try s.int("warmupSteps", default: 0, .atLeast(0))
     stepSize = kind == .step ? try s.int("stepSize", default: nil, .atLeast(1)) : nil
     gamma = try s.double("gamma", default: kind == .exponential ? nil : 0.1, .decay)
-    let belowLR = NumberRule(expected: "a number ≥ 0 and below optimizer.lr (\(lr))") {
-      $0 >= 0 && $0 < lr
-    }
+    // With `"lr": "auto"` the rate is known only with the data; the trainer checks it then.
+    let belowLR =
+      autoLR
+      ? NumberRule.nonNegative
+      : NumberRule(expected: "a number ≥ 0 and below optimizer.lr (\(lr))") {
+        $0 >= 0 && $0 < lr
+      }
     minLR = try s.double("minLR", default: 0, belowLR)
     tMax = try s.nullableInt("tMax", .atLeast(1))
     factor = try s.double("factor", default: 0.1, .unitOpen)
@@ -272,14 +290,24 @@ extension ScheduleConfig {
 }
 
 extension TrainingOptions {
-  init(_ t: ConfigObject, validation: DataConfig.Validation) throws(ConfigError) {
+  init(_ t: ConfigObject, validation: DataConfig.Validation, stream: Bool) throws(ConfigError) {
     try t.checkKeys([
       "epochs", "batchSize", "microBatchSize", "seed", "clipNorm", "clipValue", "earlyStopping",
+      "tolerance", "requireConvergence",
     ])
-    epochs = try t.int("epochs", default: 100, .atLeast(1))
-    batchSize = try t.int("batchSize", default: 32, .atLeast(1))
+    // A streamed data set is never held whole, so its default batch is bounded.
+    if t["batchSize"] == .string("all") {
+      batchSize = Self.allRows
+    } else {
+      batchSize = try t.int(
+        "batchSize", default: stream ? 65_536 : Self.allRows, .atLeast(1))
+    }
+    epochs = try t.int("epochs", default: batchSize == Self.allRows ? 10_000 : 100, .atLeast(1))
     microBatchSize = try t.int(
-      "microBatchSize", default: batchSize, .within(1...batchSize, "at most training.batchSize"))
+      "microBatchSize", default: min(batchSize, 65_536),
+      .within(1...batchSize, "at most training.batchSize"))
+    tolerance = try t.double("tolerance", default: 1e-4, .positive)
+    requireConvergence = try t.bool("requireConvergence", default: false)
     seed = try t.uint64("seed", default: 0)
     clipNorm = try t.nullableDouble("clipNorm", .positive)
     clipValue = try t.nullableDouble("clipValue", .positive)
@@ -305,15 +333,16 @@ extension OutputConfig {
     dir = o.reader.resolve(rawDir, at: o.keyPath("dir"))
     if o.contains("checkpointEvery") {
       if let c = try o.nullableObject("checkpointEvery") {
-        try c.checkKeys(["steps", "epochs"])
+        try c.checkKeys(["steps", "epochs", "seconds"])
         checkpointEvery = CheckpointInterval(
           steps: try c.nullableInt("steps", .atLeast(1)),
-          epochs: c.contains("epochs") ? try c.nullableInt("epochs", .atLeast(1)) : 1)
+          epochs: c.contains("epochs") ? try c.nullableInt("epochs", .atLeast(1)) : 1,
+          seconds: try c.nullableDouble("seconds", .positive))
       } else {
         checkpointEvery = CheckpointInterval(steps: nil, epochs: nil)
       }
     } else {
-      checkpointEvery = CheckpointInterval(steps: nil, epochs: 1)
+      checkpointEvery = CheckpointInterval(steps: nil, epochs: nil, seconds: 10)
     }
     keepLast = try o.int("keepLast", default: 3, .atLeast(1))
   }

@@ -101,12 +101,12 @@ extension OptimizerConfig {
   var jsonValue: JSONValue {
     var members = [
       member("kind", .string(kind.rawValue)),
-      member("lr", .double(lr)),
+      member("lr", autoLR ? .string("auto") : .double(lr)),
       member("weightDecay", .double(weightDecay)),
     ]
     if isSGDFamily {
       members += [
-        member("momentum", .double(momentum)),
+        member("momentum", autoMomentum ? .string("auto") : .double(momentum)),
         member("dampening", .double(dampening)),
         member("nesterov", .bool(nesterov)),
       ]
@@ -154,8 +154,10 @@ extension TrainingOptions {
   var jsonValue: JSONValue {
     .object([
       member("epochs", .integer(epochs)),
-      member("batchSize", .integer(batchSize)),
+      member("batchSize", batchSize == Self.allRows ? .string("all") : .integer(batchSize)),
       member("microBatchSize", .integer(microBatchSize)),
+      member("tolerance", .double(tolerance)),
+      member("requireConvergence", .bool(requireConvergence)),
       member("seed", .number(String(seed))),
       member("clipNorm", .optional(clipNorm, JSONValue.double)),
       member("clipValue", .optional(clipValue, JSONValue.double)),
@@ -179,6 +181,7 @@ extension OutputConfig {
         .object([
           member("steps", .optional(checkpointEvery.steps, JSONValue.integer)),
           member("epochs", .optional(checkpointEvery.epochs, JSONValue.integer)),
+          member("seconds", .optional(checkpointEvery.seconds, JSONValue.double)),
         ])),
       member("keepLast", .integer(keepLast)),
     ])

@@ -28,7 +28,9 @@ public struct TrainingConfig: Equatable, Sendable {
   public var model: ModelConfig
   /// `loss` (default `"mse"`).
   public var loss: LossConfig
-  /// `optimizer` (default `{"kind": "adam"}`).
+  /// `optimizer` (default `{"kind": "momentum", "lr": "auto", "momentum": "auto", "nesterov":
+  /// true}`: Nesterov's accelerated gradient with the rate and momentum the design's spectrum
+  /// gives, see `DesignAnalysis`).
   public var optimizer: OptimizerConfig
   /// `schedule` (default `{"kind": "constant"}`).
   public var schedule: ScheduleConfig
@@ -122,7 +124,10 @@ public struct DataConfig: Equatable, Sendable {
   /// and at every epoch.
   public var shuffle: Bool
   /// `standardize` (default `true`): scale each feature to mean 0 and standard deviation 1,
-  /// with statistics from the training rows only.
+  /// with statistics from the training rows only, and the targets too: each centred on its
+  /// mean, all divided by one common scale (the root mean of their variances), so that every
+  /// loss and metric maps back to the original units by one factor. Coefficients, metrics and
+  /// losses are always reported in the original units.
   public var standardize: Bool
   /// `stream` (default `false`, HDF5 only): read the training rows from the file in chunks,
   /// epoch after epoch, instead of loading the data set into memory, so that data larger than
@@ -191,8 +196,19 @@ public struct OptimizerConfig: Equatable, Sendable {
 
   /// `kind` (default `"adam"`).
   public var kind: Kind
-  /// `lr` (default 0.01 for SGD and momentum, 0.001 for Adam and AdamW): > 0.
+  /// `lr` (default `"auto"` when the config has no `optimizer`; otherwise 0.01 for SGD and
+  /// momentum, 0.001 for Adam and AdamW, PyTorch's defaults): > 0, or `"auto"`: for the SGD
+  /// family 1/L, L the largest curvature of the MSE objective on the training rows
+  /// (`DesignAnalysis.automaticLearningRate`); for Adam 0.01 (its steps are about `lr` per
+  /// coefficient, and coefficients on standardized data are of order 1). While `autoLR` is set,
+  /// `lr` holds that rule's value only once a trainer has resolved it.
   public var lr: Double
+  /// Whether `lr` is `"auto"`.
+  public var autoLR: Bool = false
+  /// Whether `momentum` is `"auto"` (SGD family): (√κ − 1)/(√κ + 1) for full-batch training,
+  /// κ the objective's condition number; 0.9 with smaller batches, whose noise a momentum
+  /// near 1 would amplify.
+  public var autoMomentum: Bool = false
   /// `weightDecay` (default 0, or 0.01 for AdamW): ≥ 0.
   public var weightDecay: Double
   /// `momentum` (SGD: default 0, in [0, 1); momentum: default 0.9, in (0, 1)).
@@ -267,14 +283,30 @@ public struct TrainingOptions: Equatable, Sendable {
     }
   }
 
-  /// `epochs` (default 100): passes over the training rows; ≥ 1.
+  /// The `batchSize` that `"all"` stands for: every training row in each step.
+  public static let allRows = Int.max
+
+  /// `epochs` (default 10,000 with `batchSize` `"all"`, where an epoch is one step; 100
+  /// otherwise): the budget of passes over the training rows; ≥ 1. `tolerance` usually ends a
+  /// run long before.
   public var epochs: Int
-  /// `batchSize` (default 32): rows per optimizer step; ≥ 1.
+  /// `batchSize` (default `"all"`, or 65,536 with `data.stream`): rows per optimizer step; ≥ 1,
+  /// or `"all"` (`allRows`): full-batch gradient descent, whose steps are exact gradients.
   public var batchSize: Int
-  /// `microBatchSize` (default: `batchSize`): rows per forward and backward pass, whose
-  /// gradients are accumulated into one step; in 1...batchSize. Results do not depend on it
-  /// beyond rounding.
+  /// `microBatchSize` (default: `batchSize`, at most 65,536): rows per forward and backward
+  /// pass, whose gradients are accumulated into one step; in 1...batchSize. Results do not
+  /// depend on it beyond rounding.
   public var microBatchSize: Int
+  /// `tolerance` (default 1e-4): > 0. With MSE the run stops once the training objective is
+  /// within this fraction of its exact minimum (`DesignAnalysis`); with MAE and Huber once ten
+  /// epochs in a row (3·√κ with full-batch momentum) improve the training loss by less than this
+  /// fraction. With `optimizer.weightDecay` > 0 neither rule applies (the decay is not in the
+  /// loss they watch) and the run trains all its epochs. The same bound decides the run's
+  /// convergence verdict.
+  public var tolerance: Double = 1e-4
+  /// `requireConvergence` (default `false`): a run whose verdict is "did not converge" exits
+  /// with status 5 (after writing its results) instead of 0.
+  public var requireConvergence: Bool = false
   /// `seed` (default 0): seeds shuffling, splitting and initialization; 0...2⁶⁴−1.
   public var seed: UInt64
   /// `clipNorm` (default `null`: no clipping): clip the gradients' global L2 norm; > 0.
@@ -292,19 +324,25 @@ public struct OutputConfig: Equatable, Sendable {
   public struct CheckpointInterval: Equatable, Sendable {
     /// `steps` (default `null`): every this many optimizer steps; ≥ 1.
     public var steps: Int?
-    /// `epochs` (default 1): every this many epochs; ≥ 1.
+    /// `epochs` (default 1 in an object that does not name it): every this many epochs; ≥ 1.
     public var epochs: Int?
+    /// `seconds` (default `null` in an object that does not name it): at the end of the first
+    /// epoch at least this many seconds after the last checkpoint; > 0. Full-batch runs take
+    /// thousands of short epochs, whose checkpoints (each fsynced) would cost more than the
+    /// training.
+    public var seconds: Double?
 
-    public init(steps: Int? = nil, epochs: Int? = 1) {
+    public init(steps: Int? = nil, epochs: Int? = 1, seconds: Double? = nil) {
       self.steps = steps
       self.epochs = epochs
+      self.seconds = seconds
     }
   }
 
   /// `dir` (default `"runs/<name>"`): relative paths resolve against the config file's folder
   /// (against the current folder when set by `--set`). Stored absolute.
   public var dir: String
-  /// `checkpointEvery` (default `{"steps": null, "epochs": 1}`).
+  /// `checkpointEvery` (default `{"steps": null, "epochs": null, "seconds": 10}`).
   public var checkpointEvery: CheckpointInterval
   /// `keepLast` (default 3): how many periodic checkpoints to keep; ≥ 1.
   public var keepLast: Int

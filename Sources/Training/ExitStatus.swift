@@ -20,6 +20,9 @@ public enum ExitStatus: Int32, Sendable {
   case diverged = 3
   /// A gradient check found analytic and numerical gradients disagreeing.
   case gradientMismatch = 4
+  /// Training ended without converging and `training.requireConvergence` (or
+  /// `--require-convergence`) asked for convergence; the results are written all the same.
+  case notConverged = 5
   /// The run was interrupted (SIGINT/SIGTERM) after saving a checkpoint; 128 + SIGINT, as shells
   /// report it.
   case interrupted = 130

@@ -73,8 +73,11 @@ public struct LossPlot {
     // On a log axis the ticks are whole decades (and so labelled 0.01, 0.1, 1, ...) when the range
     // holds at least two; otherwise round values of the exponent.
     let (firstDecade, lastDecade) = (yRange.0.rounded(.up), yRange.1.rounded(.down))
+    // Only on a log axis: on a linear one the "decades" would be one per unit of the range (a
+    // loss of 4e9 asked for billions of ticks).
     let decades =
-      firstDecade <= lastDecade ? Array(stride(from: firstDecade, through: lastDecade, by: 1)) : []
+      logScale && firstDecade <= lastDecade
+      ? Array(stride(from: firstDecade, through: lastDecade, by: 1)) : []
     let yTicks = logScale && decades.count >= 2 ? decades : Self.ticks(from: yRange.0, to: yRange.1)
     for yValue in yTicks {
       let y = m.top + plotHeight - (yValue - yRange.0) / (yRange.1 - yRange.0) * plotHeight

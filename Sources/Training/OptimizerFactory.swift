@@ -1,4 +1,5 @@
 import Autograd
+import Models
 import Optim
 
 /// The optimizer and learning-rate schedules a config names, over the given parameters.
@@ -7,21 +8,29 @@ struct OptimizerFactory {
   /// Optimizer steps in the whole run: the default horizon of cosine annealing.
   let totalSteps: Int
 
-  func makeOptimizer(_ parameters: [Tensor]) throws -> any Optimizer {
+  /// The optimizer over the model's parameters, in two groups: the weights, and the bias with
+  /// no weight decay, since a penalty on the intercept pulls predictions towards zero rather than
+  /// the coefficients towards a simpler model (scikit-learn never penalizes it; PyTorch users
+  /// put biases in a no-decay group). `loss.l2` leaves the bias alone for the same reason.
+  func makeOptimizer(_ model: Linear) throws -> any Optimizer {
     let o = config.optimizer
+    var groups = [ParameterGroup(name: "weights", parameters: [model.weight])]
+    if let bias = model.bias {
+      groups.append(ParameterGroup(name: "biases", parameters: [bias], weightDecay: 0))
+    }
     switch o.kind {
     case .sgd, .momentum:
       return try SGD(
-        parameters, lr: o.lr, momentum: o.momentum, dampening: o.dampening,
+        groups: groups, lr: o.lr, momentum: o.momentum, dampening: o.dampening,
         weightDecay: o.weightDecay, nesterov: o.nesterov)
     case .adam:
       return try Adam(
-        parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay,
-        amsgrad: o.amsgrad)
+        groups: groups, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps,
+        weightDecay: o.weightDecay, amsgrad: o.amsgrad)
     case .adamw:
       return try AdamW(
-        parameters, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps, weightDecay: o.weightDecay,
-        amsgrad: o.amsgrad)
+        groups: groups, lr: o.lr, betas: (o.beta1, o.beta2), eps: o.eps,
+        weightDecay: o.weightDecay, amsgrad: o.amsgrad)
     }
   }
 

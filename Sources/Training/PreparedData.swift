@@ -19,6 +19,12 @@ public struct PreparedData {
   public var expansion: PolynomialFeatures?
   /// The standardization of the terms, when enabled (computed on the training rows only).
   public var standardization: Standardization?
+  /// The scaling of the targets, when enabled (`Standardization.fitTargets`: per-target means,
+  /// one common scale): the model is trained on (y − μⱼ)/s, and everything it reports is mapped
+  /// back. Standardizing the targets too puts the intercept at its optimum's scale from the
+  /// start (0 is the mean) and makes Adam's steps, which are about `lr` per coefficient, fit
+  /// targets of any magnitude.
+  public var targetStandardization: Standardization?
   /// Training rows as the model sees them: terms (standardized) and targets. In memory, or
   /// streamed from an HDF5 file with `data.stream`.
   public var training: any Dataset
@@ -32,6 +38,13 @@ public struct PreparedData {
   public var droppedRows = 0
 
   public var termCount: Int { termNames.count }
+  /// The common factor s by which the trained targets' residuals are scaled (1 without scaling).
+  public var targetScale: Double { targetStandardization?.std.first ?? 1 }
+
+  /// Predictions and targets of trained rows back in the original units, in place.
+  public func unscaleTargets(_ values: inout [Double]) {
+    targetStandardization?.invert(&values)
+  }
   public var targetCount: Int { targetNames.count }
 
   /// Reads the data set(s) named by the config and prepares them.
@@ -80,11 +93,13 @@ public struct PreparedData {
     let inputNames = all.featureNames
     let termNames = expansion?.featureNames(inputNames: inputNames) ?? inputNames
     func transformed(
-      _ dataset: any Dataset, expanding: Bool, _ standardization: Standardization?
+      _ dataset: any Dataset, expanding: Bool, _ standardization: Standardization?,
+      targets: Standardization? = nil
     ) throws -> any Dataset {
-      let view = TransformedDataset(
+      var view = TransformedDataset(
         base: dataset, expansion: expanding ? expansion : nil, standardization: standardization,
         featureNames: termNames)
+      view.targetStandardization = targets
       return data.stream ? view : try materialize(view)
     }
     let rawTraining = try transformed(split.training, expanding: true, nil)
@@ -92,16 +107,24 @@ public struct PreparedData {
     let standardization =
       data.standardize
       ? try Standardization.fit(rawTraining, centering: config.model.bias) : nil
+    let targetStandardization =
+      data.standardize
+      ? try Standardization.fitTargets(rawTraining, centering: config.model.bias) : nil
     let training =
       standardization == nil
-      ? rawTraining : try transformed(rawTraining, expanding: false, standardization)
+      ? rawTraining
+      : try transformed(
+        rawTraining, expanding: false, standardization, targets: targetStandardization)
     let validation =
       split.validation.rowCount > 0
-      ? try transformed(split.validation, expanding: true, standardization) : nil
+      ? try transformed(
+        split.validation, expanding: true, standardization, targets: targetStandardization)
+      : nil
     var prepared = PreparedData(
       inputNames: inputNames, termNames: termNames, targetNames: all.targetNames,
       expansion: expansion, standardization: standardization, training: training,
       validation: validation, rawTraining: rawTraining)
+    prepared.targetStandardization = targetStandardization
     prepared.droppedRows = droppedRows
     return prepared
   }
@@ -258,9 +281,18 @@ public struct PreparedData {
 
   /// Converts coefficients learnt on the standardized terms into the original units:
   /// w′ₖ = wₖ/σₖ, b′ = b − Σₖ wₖ μₖ/σₖ. `weights` is [terms, targets] row-major.
+  ///
+  /// With scaled targets the coefficients are first taken back to the targets' units:
+  /// wₖⱼ·s and bⱼ·s + μⱼ.
   public func originalUnits(weights: [Double], bias: [Double]) -> (
     weights: [Double], bias: [Double]
   ) {
+    var weights = weights
+    var bias = bias
+    if let targets = targetStandardization {
+      for index in weights.indices { weights[index] *= targets.std[index % targetCount] }
+      for j in bias.indices { bias[j] = bias[j] * targets.std[j] + targets.mean[j] }
+    }
     guard let standardization else { return (weights, bias) }
     var w = weights
     var b = bias

@@ -14,6 +14,8 @@ public final class Reporter: @unchecked Sendable {
   private let start = Date()
   private var epochStart = Date()
   private var epochStartRows = 0
+  private var lastEpochLine = -Double.infinity
+  private var lastPrintedEpoch = 0
 
   public init(style: Style) { self.style = style }
 
@@ -55,9 +57,26 @@ public final class Reporter: @unchecked Sendable {
     FileHandle.standardError.write(Data(text.utf8))
   }
 
-  /// One finished epoch.
+  /// One finished epoch: printed for the first and the budget's last epoch, and otherwise at
+  /// most once a second (full-batch runs finish thousands of epochs a second); `finished`
+  /// prints the run's last one if it was not.
   public func epoch(_ record: EpochRecord, of epochs: Int) {
     guard style != .quiet else { return }
+    let now = Date().timeIntervalSince(start)
+    guard record.epoch == 1 || record.epoch == epochs || now - lastEpochLine >= 1 else { return }
+    lastEpochLine = now
+    lastPrintedEpoch = record.epoch
+    printEpoch(record, of: epochs)
+  }
+
+  /// The run's last epoch, unless `epoch` printed it already.
+  public func finished(_ record: EpochRecord, of epochs: Int) {
+    guard style != .quiet, record.epoch != lastPrintedEpoch else { return }
+    lastPrintedEpoch = record.epoch
+    printEpoch(record, of: epochs)
+  }
+
+  private func printEpoch(_ record: EpochRecord, of epochs: Int) {
     var line = String(
       format: "epoch %d/%d  step %d  train loss %.6g", record.epoch, epochs, record.step,
       record.trainLoss)

@@ -22,6 +22,18 @@ public struct RunSummary: Codable, Sendable {
   public var model: FittedModel
   /// The least-squares coefficients on the training rows ([terms, targets] then intercepts).
   public var leastSquares: LeastSquaresReference?
+  /// Whether training reached the optimum of its objective, and how far from it it ended.
+  public var verdict: ConvergenceVerdict
+  /// `verdict.converged` and `verdict.excessLoss`, at the top level for scripts.
+  public var converged: Bool
+  public var excessLoss: Double?
+  /// The condition number of the standardized design after polynomial expansion (the model's
+  /// inputs and the intercept column); nil when not computed (more than
+  /// `DesignAnalysis.maximumColumns` terms) or infinite (a singular design).
+  public var conditionNumber: Double?
+  /// The terms of the design's weakest direction when it is ill-conditioned (condition number
+  /// above 1e8): those nearly collinear.
+  public var collinearTerms: [String]
 
   public struct LeastSquaresReference: Codable, Sendable {
     public var weights: [Double]
@@ -64,6 +76,10 @@ public struct RunSummary: Codable, Sendable {
           format: "training MSE %.6g; exact least-squares optimum %.6g; gap %.3g",
           training.mse, leastSquares.trainMSE, leastSquares.gap))
     }
+    if let conditionNumber {
+      lines.append(String(format: "condition number of the standardized design: %.3g", conditionNumber))
+    }
+    lines.append(verdict.message)
     return lines.joined(separator: "\n")
   }
 }

@@ -18,7 +18,13 @@ import Optim
 /// it is in memory, and computes loss and gradient in one pass: no batch is copied, and each row
 /// is read once. Other losses go through `model(x)` and the loss function.
 public final class Trainer {
+  /// The config as given (`"lr": "auto"` stays `"auto"`: it is what checkpoints compare).
   public let config: TrainingConfig
+  /// The optimizer's settings with `"auto"` values resolved from `analysis`.
+  public let optimizerSettings: OptimizerConfig
+  /// The design's spectrum and the exact minimum of the MSE objective (nil beyond
+  /// `DesignAnalysis.maximumColumns` terms).
+  public let analysis: DesignAnalysis?
   public let data: PreparedData
   public let model: Linear
   /// `model.parameters`, listed once (a module builds that array anew on every call).
@@ -34,6 +40,23 @@ public final class Trainer {
   private let rowsInPlace: InMemoryDataset?
   public internal(set) var state = TrainingState()
   private let loss: Loss
+  /// λ of the trained objective: `loss.l2`, times the target scale s for MAE (whose loss scales
+  /// by s where the penalty scales by s², so that the minimizer is the one in original units).
+  let trainedL2: Double
+  /// The factor from the trained objective to the original units: s² for MSE and Huber, s for
+  /// MAE (1 without target scaling).
+  public let objectiveScale: Double
+  /// Epochs without relative progress after which a non-MSE run stops (`training.tolerance`):
+  /// 10, as scikit-learn's `n_iter_no_change`, or with momentum 3·√κ full-batch steps (at most
+  /// 1000), since momentum methods on a design of condition κ oscillate over about √κ steps and
+  /// a shorter window would stop them in a swing.
+  public var epochsWithoutProgressLimit: Int {
+    guard optimizerSettings.isSGDFamily, optimizerSettings.momentum > 0, let analysis,
+      loader.batchesPerEpoch == 1
+    else { return 10 }
+    let kappa = analysis.largestCurvature / max(analysis.smallestCurvature, 1e-300)
+    return max(10, min(1000, Int((3 * kappa.squareRoot()).rounded(.up))))
+  }
 
   /// Called after each optimizer step (checkpoints hook in here) and after each epoch.
   public var afterStep: ((Trainer) throws -> Void)?
@@ -48,27 +71,73 @@ public final class Trainer {
       inputFeatures: data.termCount, outputFeatures: data.targetCount, bias: config.model.bias)
     fusesLoss = config.loss.kind == .mse
     rowsInPlace = fusesLoss ? data.training as? InMemoryDataset : nil
+    let scale = data.targetScale
+    switch config.loss.kind {
+    case .mse: (loss, trainedL2, objectiveScale) = (.mse, config.loss.l2, scale * scale)
+    case .mae: (loss, trainedL2, objectiveScale) = (.mae, config.loss.l2 * scale, scale)
+    case .huber:
+      // Huber(δ) of s·r is s²·Huber(δ/s) of r.
+      (loss, trainedL2, objectiveScale) = (
+        .huber(delta: config.loss.delta / scale), config.loss.l2, scale * scale
+      )
+    }
+    analysis = try DesignAnalysis(data: data.training, bias: config.model.bias, l2: trainedL2)
+    // `"batchSize": "all"` is one step per epoch over the rows in file order: shuffling would
+    // change nothing but the summation order and the memory access pattern.
+    let rows = max(data.training.rowCount, 1)
+    let fullBatch = config.training.batchSize == TrainingOptions.allRows
+    let batchSize = min(config.training.batchSize, rows)
     loader = try BatchLoader(
       dataset: data.training,
       options: LoaderOptions(
-        batchSize: config.training.batchSize, microBatchSize: config.training.microBatchSize,
-        shuffle: config.data.shuffle, seed: config.training.seed,
+        batchSize: batchSize, microBatchSize: min(config.training.microBatchSize, batchSize),
+        shuffle: config.data.shuffle && !fullBatch, seed: config.training.seed,
         readsRows: rowsInPlace == nil))
+    optimizerSettings = try Self.resolve(
+      config, analysis: analysis, fullBatch: batchSize >= rows)
+    var resolved = config
+    resolved.optimizer = optimizerSettings
     let factory = OptimizerFactory(
-      config: config, totalSteps: loader.batchesPerEpoch * config.training.epochs)
+      config: resolved, totalSteps: loader.batchesPerEpoch * config.training.epochs)
     parameters = model.parameters
-    optimizer = try factory.makeOptimizer(parameters)
+    optimizer = try factory.makeOptimizer(model)
     scheduler = LearningRateScheduler(optimizer: optimizer, schedule: try factory.makeSchedule())
     plateau = try factory.makePlateau(optimizer)
-    switch config.loss.kind {
-    case .mse: loss = .mse
-    case .mae: loss = .mae
-    case .huber: loss = .huber(delta: config.loss.delta)
+  }
+
+  /// The optimizer settings with `"auto"` resolved: the SGD family's rate 1/L and, with full
+  /// batches, the momentum of the design's condition number; Adam's rate 0.01.
+  static func resolve(
+    _ config: TrainingConfig, analysis: DesignAnalysis?, fullBatch: Bool
+  ) throws -> OptimizerConfig {
+    var o = config.optimizer
+    if o.autoLR {
+      if o.isSGDFamily {
+        guard let analysis else {
+          throw TrainingError.badConfig(
+            "optimizer.lr: \"auto\" needs the design's Gram matrix, which fit forms for up to "
+              + "\(DesignAnalysis.maximumColumns) terms; this model has more: give a number")
+        }
+        o.lr = analysis.automaticLearningRate
+      } else {
+        o.lr = 0.01
+      }
+      if config.schedule.minLR >= o.lr && config.schedule.minLR > 0 {
+        throw TrainingError.badConfig(
+          "schedule.minLR: \(config.schedule.minLR) is not below the automatic optimizer.lr "
+            + "(\(o.lr))")
+      }
     }
+    if o.autoMomentum {
+      o.momentum = fullBatch ? (analysis?.automaticMomentum ?? 0.9) : 0.9
+      if o.momentum <= 0 { o.momentum = 0 }
+      if o.momentum == 0 { o.nesterov = false }
+    }
+    return o
   }
 
   public var isFinished: Bool {
-    state.stoppedEarly || loader.position.epoch >= config.training.epochs
+    state.stoppedEarly || state.converged || loader.position.epoch >= config.training.epochs
   }
 
   /// Runs epochs until the budget is spent, early stopping triggers, or `shouldStop` says so.
@@ -101,7 +170,7 @@ public final class Trainer {
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let record = EpochRecord(
       epoch: epoch + 1, step: state.step,
-      trainLoss: state.epochLossSum / Double(max(state.epochRows, 1)),
+      trainLoss: objectiveScale * state.epochLossSum / Double(max(state.epochRows, 1)),
       validation: try validationMetrics(), learningRate: optimizer.learningRate,
       rowsPerSecond: Double(state.epochRows - rowsBefore) / max(seconds, 1e-9))
     state.epochLossSum = 0
@@ -109,6 +178,7 @@ public final class Trainer {
     state.history.append(record)
     plateau?.step(metric: record.monitoredLoss)
     updateEarlyStopping(record)
+    updateConvergence(record)
     try afterEpoch?(self, record)
     return true
   }
@@ -185,9 +255,9 @@ public final class Trainer {
 
   /// `objective` plus the L2 penalty's share of `rows` out of `batchRows` (nothing without one).
   private func withPenaltyShare(_ objective: Tensor, rows: Int, batchRows: Int) -> Tensor {
-    guard config.loss.l2 > 0 else { return objective }
+    guard trainedL2 > 0 else { return objective }
     let share = Double(rows) / Double(batchRows)
-    return objective + l2Penalty(model, lambda: config.loss.l2) * share
+    return objective + l2Penalty(model, lambda: trainedL2) * share
   }
 
   /// The objective training differentiates, on all the rows of `block` taken as one batch: the
@@ -226,7 +296,11 @@ public final class Trainer {
       let predictions = noGrad {
         model(Tensor(shape: [block.rows, dataset.featureCount], scalars: block.features))
       }
-      accumulator.add(predictions: predictions.scalars, targets: block.targets)
+      var scaledPredictions = predictions.scalars
+      var targets = block.targets
+      data.unscaleTargets(&scaledPredictions)
+      data.unscaleTargets(&targets)
+      accumulator.add(predictions: scaledPredictions, targets: targets)
     }
     return accumulator.metrics
   }
@@ -246,6 +320,39 @@ public final class Trainer {
     {
       state.stoppedEarly = true
     }
+  }
+
+  /// Stops a run whose training objective has reached `training.tolerance`: with MSE, when the
+  /// model is within that fraction of the exact minimum (`DesignAnalysis.relativeExcess`, exact
+  /// and free: a d × d quadratic form); with other losses, when `epochsWithoutProgressLimit`
+  /// epochs in a row have not lowered the best epoch loss by that fraction of it.
+  private func updateConvergence(_ record: EpochRecord) {
+    let tolerance = config.training.tolerance
+    // Weight decay adds to the objective a term the training loss does not show, so neither
+    // rule can judge it: such a run trains its epochs.
+    guard optimizerSettings.weightDecay == 0 else { return }
+    if fusesLoss, let excess = relativeExcess() {
+      if excess <= tolerance { state.converged = true }
+      return
+    }
+    if record.trainLoss < state.bestTrainLoss - tolerance * Swift.abs(state.bestTrainLoss)
+      || !state.bestTrainLoss.isFinite
+    {
+      state.bestTrainLoss = record.trainLoss
+      state.epochsWithoutProgress = 0
+    } else {
+      state.epochsWithoutProgress += 1
+      if state.epochsWithoutProgress >= epochsWithoutProgressLimit { state.converged = true }
+    }
+  }
+
+  /// The MSE objective's excess over its exact minimum at the current parameters, relative to
+  /// that minimum (nil without an analysis, or for other losses).
+  public func relativeExcess() -> Double? {
+    guard config.loss.kind == .mse, let analysis else { return nil }
+    return analysis.relativeExcess(
+      weights: model.weight.scalars,
+      intercept: model.bias?.scalars ?? [Double](repeating: 0, count: data.targetCount))
   }
 
   /// The fitted coefficients in the original units of the raw terms.
@@ -271,6 +378,13 @@ public struct TrainingState: Equatable, Sendable {
   /// The loss summed over the current epoch's batches so far (weighted by rows).
   public var epochLossSum = 0.0
   public var epochRows = 0
+  /// Whether `training.tolerance` ended the run (MSE: the objective within that fraction of its
+  /// minimum; other losses: no progress for `Trainer.epochsWithoutProgressLimit` epochs).
+  public var converged = false
+  /// The lowest epoch training loss so far and the epochs since it last improved by the
+  /// tolerance (the rule for losses other than MSE).
+  public var bestTrainLoss = Double.infinity
+  public var epochsWithoutProgress = 0
   public init() {}
 
   /// The step that ended the best epoch (its checkpoint's step), if there is a best epoch.

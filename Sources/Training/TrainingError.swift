@@ -11,6 +11,12 @@ public enum TrainingError: ExitStatusError, CustomStringConvertible {
   case missingInput(String)
   /// The run was asked to stop (SIGINT/SIGTERM) and stopped cleanly.
   case interrupted(step: Int, checkpoint: String?)
+  /// A config value that only the data can show to be wrong (`"lr": "auto"` on too wide a
+  /// design).
+  case badConfig(String)
+  /// The run finished without converging under `training.requireConvergence` (its results are
+  /// written); the message is the verdict.
+  case notConverged(String)
 
   public var exitStatus: ExitStatus {
     switch self {
@@ -18,6 +24,8 @@ public enum TrainingError: ExitStatusError, CustomStringConvertible {
     case .badData: .dataError
     case .missingInput: .noInput
     case .interrupted: .interrupted
+    case .badConfig: .usage
+    case .notConverged: .notConverged
     }
   }
 
@@ -26,7 +34,7 @@ public enum TrainingError: ExitStatusError, CustomStringConvertible {
     case .diverged(let step, let epoch, let what):
       return "training diverged at step \(step) (epoch \(epoch)): \(what) is not finite; "
         + "try a smaller learning rate, gradient clipping (training.clipNorm) or standardization"
-    case .badData(let message):
+    case .badData(let message), .badConfig(let message), .notConverged(let message):
       return message
     case .missingInput(let message):
       return message

@@ -63,6 +63,9 @@ public final class TrainingRun {
         "\(data.droppedRows) rows left out for missing, non-numeric or non-finite values "
           + "(data.missing \"drop-row\")")
     }
+    if let analysis = trainer.analysis, analysis.conditionNumber > Self.illConditioned {
+      reporter.info(Self.conditioningWarning(analysis, terms: data.termNames))
+    }
     reporter.info(
       "training \(config.name): \(data.training.rowCount) training rows, "
         + "\(data.validation?.rowCount ?? 0) validation rows, \(data.termCount) terms, "
@@ -71,9 +74,12 @@ public final class TrainingRun {
     let epochs = config.training.epochs
     let every = config.output.checkpointEvery
     var lastSaved: (step: Int, url: URL)? = resumedFrom.map { (trainer.state.step, $0) }
+    var lastSaveTime = clock.now
+    var lastPlotTime = clock.now - .seconds(1)
     func save(_ trainer: Trainer, isBest: Bool) throws {
       let url = try checkpoints.save(Checkpoint(of: trainer), isBest: isBest)
       lastSaved = (trainer.state.step, url)
+      lastSaveTime = clock.now
     }
     trainer.afterStep = { [reporter] trainer in
       let state = trainer.state
@@ -92,19 +98,33 @@ public final class TrainingRun {
     trainer.afterEpoch = { [reporter, weak self] trainer, record in
       try metrics.append(record)
       reporter.epoch(record, of: epochs)
-      try self?.writePlot(trainer.state.history, durable: false)
+      // At most once a second while training (each plot reads the whole history); the finished
+      // run's plot is always written.
+      if Self.seconds(clock.now - lastPlotTime) >= 1 {
+        try self?.writePlot(trainer.state.history, durable: false)
+        lastPlotTime = clock.now
+      }
       let isBest = trainer.state.bestEpoch == record.epoch
       let epochDue = every.epochs.map { record.epoch % $0 == 0 } ?? false
       let stepDue = every.steps.map { trainer.state.step % $0 == 0 } ?? false
-      if isBest || epochDue || stepDue { try save(trainer, isBest: isBest) }
+      let timeDue = every.seconds.map { Self.seconds(clock.now - lastSaveTime) >= $0 } ?? false
+      // Early stopping reads the best epoch's parameters back from its checkpoint, so each new
+      // best is saved then; otherwise a best epoch is marked when a checkpoint is due anyway
+      // (full-batch runs improve at nearly every one of thousands of epochs).
+      let bestDue = isBest && trainer.config.training.earlyStopping != nil
+      if bestDue || epochDue || stepDue || timeDue { try save(trainer, isBest: isBest) }
     }
     let stopAtStep = stopAtStep
     trainer.shouldStop = { [stopRequest, unowned trainer] in
       stopRequest.isSet || stopAtStep.map { trainer.state.step >= $0 } ?? false
     }
     let finished = try trainer.run()
-    if lastSaved?.step != trainer.state.step { try save(trainer, isBest: false) }
+    if let last = trainer.state.history.last { reporter.finished(last, of: epochs) }
+    if lastSaved?.step != trainer.state.step {
+      try save(trainer, isBest: finished && trainer.state.bestEpoch == trainer.state.history.count)
+    }
     if !finished {
+      if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
       throw TrainingError.interrupted(step: trainer.state.step, checkpoint: lastSaved?.url.path)
     }
     var modelEpoch = trainer.state.history.count
@@ -118,24 +138,63 @@ public final class TrainingRun {
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
     let model = trainer.fittedModel()
     try AtomicFile.write(try model.jsonData(), to: file("model.json"))
+    let trainingMetrics = try trainer.metrics(on: data.training)
+    let leastSquares =
+      config.loss.kind == .mse && config.loss.l2 == 0
+      ? try RunSummary.LeastSquaresReference(data: data, model: model, bias: config.model.bias)
+      : nil
+    let verdict = ConvergenceVerdict.judge(
+      trainer,
+      leastSquares: leastSquares.map { (trainingMetrics.mse, $0.trainMSE) })
+    reporter.info(verdict.message)
     let elapsed = clock.now - start
     let record = modelEpoch >= 1 ? trainer.state.history[modelEpoch - 1] : nil
-    return RunSummary(
+    let analysis = trainer.analysis
+    let summary = RunSummary(
       name: config.name, status: "ok", runDirectory: runDirectory.path,
       epochs: trainer.state.history.count, steps: trainer.state.step,
       stoppedEarly: trainer.state.stoppedEarly, modelEpoch: modelEpoch,
       droppedRows: data.droppedRows,
       trainLoss: record?.trainLoss ?? .nan,
       validation: record?.validation,
-      training: try trainer.metrics(on: data.training),
+      training: trainingMetrics,
       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
       model: model,
-      leastSquares: config.loss.kind == .mse && config.loss.l2 == 0
-        ? try RunSummary.LeastSquaresReference(data: data, model: model, bias: config.model.bias)
-        : nil)
+      leastSquares: leastSquares,
+      verdict: verdict, converged: verdict.converged, excessLoss: verdict.excessLoss,
+      conditionNumber: analysis.flatMap { $0.conditionNumber.isFinite ? $0.conditionNumber : nil },
+      collinearTerms: analysis.map { a in
+        a.conditionNumber > Self.illConditioned ? a.collinearTerms.map { data.termNames[$0] } : []
+      } ?? [])
+    lastSummary = summary
+    if config.training.requireConvergence && !verdict.converged {
+      throw TrainingError.notConverged(verdict.message)
+    }
+    return summary
+  }
+
+  /// The summary of the last run, also when `requireConvergence` turned it into an error.
+  public private(set) var lastSummary: RunSummary?
+
+  /// Above this condition number of the standardized design a run warns: gradient methods need
+  /// about √κ steps per digit, and the coefficients (not the predictions) are barely determined.
+  static let illConditioned = 1e8
+
+  static func conditioningWarning(_ analysis: DesignAnalysis, terms: [String]) -> String {
+    let names = analysis.collinearTerms.map { terms[$0] }
+    return String(
+      format: "warning: the standardized design is ill-conditioned (condition number %.3g)",
+      analysis.conditionNumber)
+      + (names.isEmpty
+        ? "" : "; nearly collinear terms: " + names.joined(separator: ", "))
+      + "; coefficients are poorly determined, and training may need many epochs"
   }
 
   func file(_ name: String) -> URL { runDirectory.appendingPathComponent(name) }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+  }
 
   /// Early stopping ends a run `patience` epochs past its best epoch; like scikit-learn's MLP
   /// with `early_stopping` (or Keras' `restore_best_weights`), the model the run writes is then

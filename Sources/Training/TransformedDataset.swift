@@ -8,6 +8,8 @@ struct TransformedDataset: Dataset, @unchecked Sendable {
   let base: any Dataset
   let expansion: PolynomialFeatures?
   let standardization: Standardization?
+  /// Scaling of the targets (`PreparedData.targetStandardization`), when they are scaled.
+  var targetStandardization: Standardization? = nil
   let featureNames: [String]
 
   var source: String { base.source }
@@ -35,6 +37,8 @@ struct TransformedDataset: Dataset, @unchecked Sendable {
     var features =
       expansion?.expand(rows: block.features, inputFeatures: base.featureCount) ?? block.features
     standardization?.apply(to: &features)
-    return RowBlock(features: features, targets: block.targets, rows: block.rows)
+    var targets = block.targets
+    targetStandardization?.apply(to: &targets)
+    return RowBlock(features: features, targets: targets, rows: block.rows)
   }
 }

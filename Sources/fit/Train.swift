@@ -25,6 +25,11 @@ struct Train: ParsableCommand {
         + "checkpoint file PATH.", valueName: "PATH"))
   var resume: String?
 
+  @Flag(
+    name: .customLong("require-convergence"),
+    help: "Exit with status 5 when the run does not converge (training.requireConvergence).")
+  var requireConvergence = false
+
   @Option(
     name: .customLong("verify-resume"),
     help: ArgumentHelp(
@@ -44,7 +49,8 @@ struct Train: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let config = try options.load()
+      var config = try options.load()
+      if requireConvergence { config.training.requireConvergence = true }
       if let verifyResume {
         let report = try ResumeVerification.run(config: config, stopAtStep: verifyResume)
         for line in report.lines { print(line) }
@@ -59,8 +65,14 @@ struct Train: ParsableCommand {
       SignalHandling.onInterrupt { stop.set() }
       SignalHandling.stopWithBatchParent()
       let summary: RunSummary
+      var notConverged: TrainingError?
       do {
         summary = try training.run()
+      } catch TrainingError.notConverged(let message) {
+        // The results are written and worth showing; the status says they missed the optimum.
+        guard let written = training.lastSummary else { throw TrainingError.notConverged(message) }
+        summary = written
+        notConverged = TrainingError.notConverged(message)
       } catch TrainingError.interrupted(let step, let checkpoint) {
         let command = resumeCommand(CommandLine.arguments)
         FileHandle.standardError.write(
@@ -82,6 +94,7 @@ struct Train: ParsableCommand {
         print(summary.coefficientTable())
         print("run folder: \(summary.runDirectory)")
       }
+      if let notConverged { throw notConverged }
     }
   }
 }

@@ -26,7 +26,8 @@ final class CheckpointFixture {
   deinit { try? FileManager.default.removeItem(at: folder) }
 
   /// A config over the fixture's data: 160 training rows, batches of 16 in micro-batches of 5
-  /// (10 steps per epoch), shuffled; `sections` are extra JSON members (optimizer, ...).
+  /// (10 steps per epoch), shuffled, Adam unless `sections` (extra JSON members) name an
+  /// optimizer.
   /// `run` names the run folder under the fixture's folder.
   func config(run: String, _ sections: String = "", overrides: [String] = []) throws
     -> TrainingConfig
@@ -35,6 +36,7 @@ final class CheckpointFixture {
       {"name": "ckpt", "data": {"path": "data.csv", "targets": ["y"], "shuffle": true},
        "training": {"epochs": 4, "batchSize": 16, "microBatchSize": 5, "seed": 7},
        "output": {"dir": "\(run)", "checkpointEvery": {"steps": 3, "epochs": 1}, "keepLast": 2}
+       \(sections.contains("\"optimizer\"") ? "" : #", "optimizer": {"kind": "adam"}"#)
        \(sections.isEmpty ? "" : ", " + sections)}
       """
     return try TrainingConfig.parse(

@@ -20,23 +20,47 @@ final class ConfigDefaultsTests: XCTestCase {
     XCTAssertEqual(
       c.model, ModelConfig(kind: .linear, bias: true, degree: 1, interactionOnly: false))
     XCTAssertEqual(c.loss, LossConfig(kind: .mse, delta: 1, l2: 0))
-    XCTAssertEqual(c.optimizer.kind, .adam)
-    XCTAssertEqual(c.optimizer.lr, 0.001)
-    XCTAssertEqual([c.optimizer.beta1, c.optimizer.beta2, c.optimizer.eps], [0.9, 0.999, 1e-8])
+    // Since issue 12 the default optimizer is Nesterov momentum at the design's rate and
+    // momentum, full-batch, with a budget the tolerance usually ends.
+    XCTAssertEqual(c.optimizer.kind, .momentum)
+    XCTAssertTrue(c.optimizer.autoLR)
+    XCTAssertTrue(c.optimizer.autoMomentum)
+    XCTAssertTrue(c.optimizer.nesterov)
+    XCTAssertEqual(c.optimizer.dampening, 0)
     XCTAssertEqual(c.optimizer.weightDecay, 0)
-    XCTAssertFalse(c.optimizer.amsgrad)
     XCTAssertEqual(c.schedule.kind, .constant)
     XCTAssertEqual(c.schedule.warmupSteps, 0)
-    XCTAssertEqual(c.training.epochs, 100)
-    XCTAssertEqual(c.training.batchSize, 32)
-    XCTAssertEqual(c.training.microBatchSize, 32)
+    XCTAssertEqual(c.training.epochs, 10_000)
+    XCTAssertEqual(c.training.batchSize, TrainingOptions.allRows)
+    XCTAssertEqual(c.training.microBatchSize, 65_536)
+    XCTAssertEqual(c.training.tolerance, 1e-4)
+    XCTAssertFalse(c.training.requireConvergence)
     XCTAssertEqual(c.training.seed, 0)
     XCTAssertNil(c.training.clipNorm)
     XCTAssertNil(c.training.clipValue)
     XCTAssertNil(c.training.earlyStopping)
     XCTAssertEqual(c.output.dir, "/project/configs/runs/cfg")
-    XCTAssertEqual(c.output.checkpointEvery, .init(steps: nil, epochs: 1))
+    XCTAssertEqual(c.output.checkpointEvery, .init(steps: nil, epochs: nil, seconds: 10))
     XCTAssertEqual(c.output.keepLast, 3)
+  }
+
+  /// An `optimizer` section keeps the earlier defaults: Adam without a kind, PyTorch's rates.
+  func testAnOptimizerSectionKeepsPyTorchDefaults() throws {
+    let adam = try parseConfig(config(#""optimizer": {}"#))
+    XCTAssertEqual(adam.optimizer.kind, .adam)
+    XCTAssertEqual(adam.optimizer.lr, 0.001)
+    XCTAssertFalse(adam.optimizer.autoLR)
+    XCTAssertEqual([adam.optimizer.beta1, adam.optimizer.beta2, adam.optimizer.eps], [0.9, 0.999, 1e-8])
+    XCTAssertFalse(adam.optimizer.amsgrad)
+    let sgd = try parseConfig(config(#""optimizer": "sgd""#))
+    XCTAssertEqual([sgd.optimizer.lr, sgd.optimizer.momentum], [0.01, 0])
+    XCTAssertFalse(sgd.optimizer.nesterov)
+    let auto = try parseConfig(config(#""optimizer": {"kind": "sgd", "lr": "auto", "momentum": "auto", "nesterov": true}"#))
+    XCTAssertTrue(auto.optimizer.autoLR && auto.optimizer.autoMomentum)
+    XCTAssertTrue(auto.renderedJSON().contains(#""lr": "auto""#), auto.renderedJSON())
+    XCTAssertEqual(try parseConfig(auto.renderedJSON()), auto)
+    let batches = try parseConfig(config(#""training": {"batchSize": 32}"#))
+    XCTAssertEqual([batches.training.epochs, batches.training.microBatchSize], [100, 32])
   }
 
   func testRenderedConfigHasEveryDefaultWithSortedKeys() throws {
@@ -69,16 +93,17 @@ final class ConfigDefaultsTests: XCTestCase {
         },
         "name": "cfg",
         "optimizer": {
-          "amsgrad": false,
-          "betas": [0.9, 0.999],
-          "eps": 1e-08,
-          "kind": "adam",
-          "lr": 0.001,
+          "dampening": 0.0,
+          "kind": "momentum",
+          "lr": "auto",
+          "momentum": "auto",
+          "nesterov": true,
           "weightDecay": 0.0
         },
         "output": {
           "checkpointEvery": {
-            "epochs": 1,
+            "epochs": null,
+            "seconds": 10.0,
             "steps": null
           },
           "dir": "/project/configs/runs/cfg",
@@ -89,13 +114,15 @@ final class ConfigDefaultsTests: XCTestCase {
           "warmupSteps": 0
         },
         "training": {
-          "batchSize": 32,
+          "batchSize": "all",
           "clipNorm": null,
           "clipValue": null,
           "earlyStopping": null,
-          "epochs": 100,
-          "microBatchSize": 32,
-          "seed": 0
+          "epochs": 10000,
+          "microBatchSize": 65536,
+          "requireConvergence": false,
+          "seed": 0,
+          "tolerance": 0.0001
         },
         "version": 1
       }

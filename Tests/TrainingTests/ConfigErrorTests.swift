@@ -221,8 +221,8 @@ final class ConfigErrorTests: XCTestCase {
       "cfg.json:1:38: data.targets: expected null with data.format \"hdf5\" (the columns are "
         + "the data sets of data.hdf5.features and data.hdf5.targets), found an array")
     assertConfigError(
-      config(#""schedule": {"kind": "cosine", "minLR": 0.01}"#),
-      "cfg.json:1:97: schedule.minLR: expected a number ≥ 0 and below optimizer.lr (0.001), "
+      config(#""optimizer": "adam", "schedule": {"kind": "cosine", "minLR": 0.01}"#),
+      "cfg.json:1:118: schedule.minLR: expected a number ≥ 0 and below optimizer.lr (0.001), "
         + "found 0.01")
     assertConfigError(
       #"{"data": {"path": "d.csv", "targets": ["y"], "delimiter": ";;"}}"#,

@@ -41,7 +41,7 @@ final class ConfigPathTests: XCTestCase {
     let relative = try TrainingConfig.load(
       file: "linear demo.json", workingDirectory: folder.path)
     XCTAssertEqual(
-      relative, try TrainingConfig.load(file: file.path, overrides: ["training.epochs=100"]))
+      relative, try TrainingConfig.load(file: file.path, overrides: ["training.epochs=10000"]))
   }
 
   func testLoadErrorsNameTheFile() throws {

@@ -59,6 +59,42 @@ public struct Standardization: Codable, Equatable, Sendable {
       mean: centering ? mean : [Double](repeating: 0, count: columns), std: std)
   }
 
+  /// Scaling of the targets of `dataset`: each centred on its mean (with `centering`), all
+  /// divided by one common scale s = √(mean over targets of their variances) (1 when every
+  /// target is constant), so that a residual r in the scaled units is s·r in the original ones
+  /// for every target and every loss maps back by one factor (s² for squared errors, s for
+  /// absolute ones).
+  public static func fitTargets(
+    _ dataset: any Dataset, centering: Bool = true, blockRows: Int = 65_536
+  ) throws -> Standardization {
+    let columns = dataset.targetCount
+    var mean = [Double](repeating: 0, count: columns)
+    var m2 = [Double](repeating: 0, count: columns)
+    var n = 0.0
+    for start in stride(from: 0, to: dataset.rowCount, by: blockRows) {
+      let block = try dataset.rows(start..<min(start + blockRows, dataset.rowCount))
+      for row in 0..<block.rows {
+        n += 1
+        for column in 0..<columns {
+          let y = block.targets[row * columns + column]
+          let delta = y - mean[column]
+          mean[column] += delta / n
+          m2[column] += delta * (y - mean[column])
+        }
+      }
+    }
+    // Without centring the scale is the root mean square, the spread about the origin that a
+    // model without intercept fits.
+    let spread =
+      centering
+      ? m2.reduce(0, +) / (n * Double(columns))
+      : zip(m2, mean).map { $0 / n + $1 * $1 }.reduce(0, +) / Double(columns)
+    let scale = spread > 0 && spread.isFinite ? spread.squareRoot() : 1
+    return Standardization(
+      mean: centering ? mean : [Double](repeating: 0, count: columns),
+      std: [Double](repeating: scale, count: columns))
+  }
+
   /// Standardizes row-major features in place.
   public func apply(to features: inout [Double]) {
     let columns = mean.count
