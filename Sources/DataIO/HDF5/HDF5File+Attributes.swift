@@ -1,5 +1,4 @@
 import CHDF5
-import Foundation
 
 /// Attributes: small named values attached to a group or data set (units, column names, the
 /// options a file was made with). Strings are written as fixed-length UTF-8; both fixed- and
@@ -72,7 +71,7 @@ extension HDF5File {
         name, object, "holds \(HDF5Dataset.className(typeClass)) values, not numbers")
     }
     let space = try attributeHandle(.dataspace, object, name) { H5Aget_space(attribute.id) }
-    let count = try elementCount(name, object, space)
+    let count = try elementCount(space) { attributeError(name, object, $0) }
     var values = [Double](repeating: 0, count: count)
     try HDF5Library.locked {
       let status = values.withUnsafeMutableBytes {
@@ -111,103 +110,13 @@ extension HDF5File {
     let attribute = try openAttribute(name, of: object)
     let type = try attributeHandle(.datatype, object, name) { H5Aget_type(attribute.id) }
     let space = try attributeHandle(.dataspace, object, name) { H5Aget_space(attribute.id) }
-    let (typeClass, isVariable) = HDF5Library.locked {
-      (H5Tget_class(type.id), H5Tis_variable_str(type.id))
-    }
-    guard typeClass == H5T_STRING else {
-      throw attributeError(
-        name, object, "holds \(HDF5Dataset.className(typeClass)) values, not strings")
-    }
-    let rank = HDF5Library.locked { Int(H5Sget_simple_extent_ndims(space.id)) }
-    guard rank == 0 || rank == 1 else {
-      throw attributeError(
-        name, object, "has rank \(rank); expected one string or a 1-D array of strings")
-    }
-    let count = try elementCount(name, object, space)
-    let raw =
-      isVariable > 0
-      ? try readVariableStrings(attribute, type, space, count: count, name, object)
-      : try readFixedStrings(attribute, type, count: count, name, object)
-    let strings = try raw.map { bytes in
-      guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw attributeError(name, object, "holds a string that is not UTF-8")
-      }
-      return text
-    }
-    return (strings, rank)
-  }
-
-  /// The number of elements of an attribute's dataspace; an empty (null) one is refused.
-  private func elementCount(_ name: String, _ object: String, _ space: HDF5Handle) throws -> Int {
-    let (kind, points) = HDF5Library.locked {
-      (H5Sget_simple_extent_type(space.id), H5Sget_simple_extent_npoints(space.id))
-    }
-    guard kind == H5S_SCALAR || kind == H5S_SIMPLE, points >= 0 else {
-      throw attributeError(name, object, "is empty (it has a null dataspace)")
-    }
-    return Int(points)
-  }
-
-  /// Variable-length strings: HDF5 allocates each one and hands back `char*` pointers, which
-  /// are reclaimed with `H5Dvlen_reclaim` once copied (this libhdf5, 1.10, exports no
-  /// `H5Treclaim`).
-  private func readVariableStrings(
-    _ attribute: HDF5Handle, _ fileType: HDF5Handle, _ space: HDF5Handle, count: Int,
-    _ name: String, _ object: String
-  ) throws -> [[UInt8]] {
-    let memoryType = try attributeHandle(.datatype, object, name) { H5Tcopy(fit_H5T_C_S1()) }
-    return try HDF5Library.locked {
-      // H5T_VARIABLE is SIZE_MAX, which is -1 as Swift's Int.
-      guard H5Tset_size(memoryType.id, -1) >= 0,
-        H5Tset_cset(memoryType.id, H5Tget_cset(fileType.id)) >= 0
-      else { throw HDF5Library.error(file: path, dataset: object, operation: "attribute \(name)") }
-      var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-      let status = pointers.withUnsafeMutableBytes {
-        H5Aread(attribute.id, memoryType.id, $0.baseAddress)
-      }
-      guard status >= 0 else {
-        throw HDF5Library.error(file: path, dataset: object, operation: "read attribute \(name)")
-      }
-      defer {
-        _ = pointers.withUnsafeMutableBytes {
-          H5Dvlen_reclaim(memoryType.id, space.id, fit_H5P_DEFAULT(), $0.baseAddress)
-        }
-      }
-      return pointers.map { pointer in
-        pointer.map { Array(UnsafeBufferPointer(start: $0, count: strlen($0))) }
-          .map { $0.map { UInt8(bitPattern: $0) } } ?? []
-      }
-    }
-  }
-
-  /// Fixed-length strings of `H5Tget_size` bytes each, checked against the attribute's storage
-  /// size before the buffer is sized from them; padding (NULs, or spaces for space-padded
-  /// strings) is cut off.
-  private func readFixedStrings(
-    _ attribute: HDF5Handle, _ type: HDF5Handle, count: Int, _ name: String, _ object: String
-  ) throws -> [[UInt8]] {
-    let (size, stored, padding) = HDF5Library.locked {
-      (Int(H5Tget_size(type.id)), Int(H5Aget_storage_size(attribute.id)), H5Tget_strpad(type.id))
-    }
-    let (total, overflow) = size.multipliedReportingOverflow(by: count)
-    guard size > 0, !overflow, total == stored else {
-      throw attributeError(
-        name, object, "has \(count) strings of \(size) bytes but stores \(stored) bytes")
-    }
-    var bytes = [UInt8](repeating: 0, count: total)
-    try HDF5Library.locked {
-      guard bytes.withUnsafeMutableBytes({ H5Aread(attribute.id, type.id, $0.baseAddress) }) >= 0
-      else {
-        throw HDF5Library.error(file: path, dataset: object, operation: "read attribute \(name)")
-      }
-    }
-    return (0..<count).map { index in
-      var text = Array(bytes[(index * size)..<((index + 1) * size)].prefix { $0 != 0 })
-      if padding == H5T_STR_SPACEPAD {
-        while text.last == UInt8(ascii: " ") { text.removeLast() }
-      }
-      return text
-    }
+    return try readStrings(
+      StringSource(
+        type: type, space: space,
+        storedBytes: HDF5Library.locked { Int(H5Aget_storage_size(attribute.id)) },
+        object: normalized(object), operation: "read attribute \(name)",
+        refuse: { self.attributeError(name, object, $0) },
+        read: { H5Aread(attribute.id, $0, $1) }))
   }
 
   private func attributeError(_ name: String, _ object: String, _ reason: String) -> DataIOError {
