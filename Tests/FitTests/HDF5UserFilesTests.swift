@@ -115,4 +115,90 @@ final class HDF5UserFilesTests: XCTestCase {
         result.standardError)
     }
   }
+
+  /// 400 noise-free rows of y = 2·a − 3·b + 0.5·k + 1 in pandas' default format, the target
+  /// between two features in the float64 block, k in an int64 block, a str column beside.
+  private func writePandasFrame(key: String = "df") throws {
+    try Python.requirePandas()
+    _ = try Python.run(
+      """
+      import sys, warnings, pandas as pd, numpy as np
+      warnings.simplefilter('ignore')
+      rng = np.random.default_rng(2)
+      a, b, k = rng.standard_normal(400), rng.standard_normal(400), rng.integers(0, 5, 400)
+      pd.DataFrame({'a': a, 'y': 2 * a - 3 * b + 0.5 * k + 1, 'b': b, 'k': k, 's': ['t'] * 400}
+                   ).to_hdf(sys.argv[1] + '/p.h5', key='\(key)')
+      """, [folder.path])
+  }
+
+  func testPandasFrameTrainsOnNamedColumnsWithoutTheTargetAmongTheInputs() throws {
+    try writePandasFrame()
+    let run = try train(#"{"path": "p.h5", "targets": ["y"]}"#)
+    XCTAssertEqual(run.status, 0, run.standardError)
+    let fitted = try model()
+    XCTAssertEqual(fitted["inputs"] as? [String], ["a", "b", "k"])
+    XCTAssertEqual(fitted["targets"] as? [String], ["y"])
+    assertClose(
+      try XCTUnwrap(fitted["weights"] as? [Double]) + XCTUnwrap(fitted["intercept"] as? [Double]),
+      [2, -3, 0.5, 1], tolerance: 1e-5)
+    let eval = try FitProcess.run(
+      ["eval", "--model", "run/model.json", "--data", "p.h5"], in: folder)
+    XCTAssertEqual(eval.status, 0, eval.standardError)
+    XCTAssertTrue(eval.standardOutput.hasPrefix("rows 400 "), eval.standardOutput)
+    XCTAssertTrue(eval.standardOutput.contains("r2 1.000000"), eval.standardOutput)
+    let predict = try FitProcess.run(
+      ["predict", "--model", "run/model.json", "--data", "p.h5"], in: folder)
+    XCTAssertEqual(predict.status, 0, predict.standardError)
+    XCTAssertEqual(predict.standardOutput.split(separator: "\n").count, 401)
+  }
+
+  func testPandasFrameNamedInTheConfigTrainsOnTheChosenFeatures() throws {
+    try writePandasFrame(key: "/data/frame")
+    let run = try train(
+      #"{"path": "p.h5", "hdf5": {"frame": "/data/frame"}, "features": ["k", "a"], "#
+        + #""targets": ["y"]}"#)
+    XCTAssertEqual(run.status, 0, run.standardError)
+    XCTAssertEqual(try model()["inputs"] as? [String], ["k", "a"])
+  }
+
+  func testPandasFrameWithoutTargetsOrWithTextColumnsIsRefusedWithExitStatus65() throws {
+    try writePandasFrame()
+    let path = folder.appendingPathComponent("p.h5").path
+    for (data, message) in [
+      (
+        #"{"path": "p.h5"}"#,
+        "data.targets: \(path) holds the pandas frame /df; name its target column(s) (its "
+          + "columns are a, y, b, k, s)"
+      ),
+      (
+        #"{"path": "p.h5", "targets": ["y"], "features": ["a", "s"]}"#,
+        "\(path) data set /df: column \"s\" holds no numbers (its block: str)"
+      ),
+      (
+        #"{"path": "p.h5", "targets": ["price"]}"#,
+        "data.targets: \(path) has no column named \"price\"; its header has \"a\", \"y\", "
+          + "\"b\", \"k\", \"s\""
+      ),
+      (
+        #"{"path": "p.h5", "targets": ["y"], "stream": true}"#,
+        "data.stream: \(path) holds the pandas frame /df, which is read into memory (pandas' "
+          + "fixed format is not chunked); set data.stream to false"
+      ),
+    ] {
+      let run = try train(data)
+      XCTAssertEqual(run.status, 65, data + run.standardError)
+      XCTAssertTrue(run.standardError.contains(message), run.standardError)
+    }
+  }
+
+  func testColumnNamesForDataSetsAreRefusedRatherThanIgnored() throws {
+    try writeFile("pass")
+    let run = try train(#"{"path": "f.h5", "targets": ["y"]}"#)
+    XCTAssertEqual(run.status, 65, run.standardError)
+    XCTAssertTrue(
+      run.standardError.contains(
+        "data.targets: \(folder.appendingPathComponent("f.h5").path) holds the data sets /X and "
+          + "/y, whose columns are all read; names choose columns of a pandas frame only (set "
+          + "data.targets to null)"), run.standardError)
+  }
 }
