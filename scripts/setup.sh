@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
-# already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py from pip for the
-# interop tests that read our files with an independent implementation.
+# already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py (+ pandas and
+# PyTables, for files written by DataFrame.to_hdf) from pip for the interop tests that read our
+# files with an independent implementation and write files as users do.
 set -euo pipefail
 
 need_apt=()
@@ -15,8 +16,9 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" pkg-config >/dev/null
 fi
 
-if ! python3 -c 'import numpy, h5py' 2>/dev/null; then
-  echo "setup: installing numpy and h5py with pip"
-  python3 -m pip install --quiet --disable-pip-version-check numpy h5py \
-    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages numpy h5py
+if ! python3 -c 'import numpy, h5py, pandas, tables' 2>/dev/null; then
+  echo "setup: installing numpy, h5py, pandas and tables with pip"
+  python3 -m pip install --quiet --disable-pip-version-check numpy h5py pandas tables \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+      numpy h5py pandas tables
 fi

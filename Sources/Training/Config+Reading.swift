@@ -80,17 +80,6 @@ extension DataConfig {
 
     features = try o.nullableStringList("features")
     targets = try o.nullableStringList("targets")
-    // HDF5 columns are whole data sets (data.hdf5): column names would be silently ignored.
-    if format == .hdf5,
-      let key = [("features", features), ("targets", targets)].first(where: {
-        $0.1 != nil
-      })?.0
-    {
-      throw o.invalid(
-        key,
-        expected: "null with data.format \"hdf5\" (the columns are the data sets of "
-          + "data.hdf5.features and data.hdf5.targets)")
-    }
     if format == .csv && targets == nil {
       throw o.error(
         .missingKey(expected: "a non-empty array of column names (the values to predict)"),
@@ -103,13 +92,35 @@ extension DataConfig {
 
     if format == .hdf5 {
       let h = try o.object("hdf5")
-      try h.checkKeys(["features", "targets"])
+      try h.checkKeys(["features", "targets", "frame"])
+      if h.contains("frame") && (h.contains("features") || h.contains("targets")) {
+        throw o.invalid(
+          "hdf5",
+          expected: "either `frame` (a pandas frame) or `features` and `targets` (data sets)")
+      }
       let features = try h.string("features", default: "/X", expected: "a data set path")
       let targets = try h.string("targets", default: "/y", expected: "a data set path")
+      let frame =
+        try h.contains("frame") ? h.string("frame", default: nil, expected: "a group path") : nil
       for (key, value) in [("features", features), ("targets", targets)] where value.isEmpty {
         throw h.invalid(key, expected: "a non-empty data set path")
       }
-      hdf5 = HDF5Datasets(features: features, targets: targets)
+      if frame?.isEmpty == true { throw h.invalid("frame", expected: "a non-empty group path") }
+      let datasets = HDF5Datasets(features: features, targets: targets, frame: frame)
+      // Columns of data sets named in data.hdf5 are the data sets' own: names would be silently
+      // ignored. With the default paths the file may hold a pandas frame instead, which only
+      // reading it tells (and reading refuses names for /X and /y).
+      if frame == nil, datasets != HDF5Datasets(),
+        let key = [("features", self.features), ("targets", self.targets)].first(where: {
+          $0.1 != nil
+        })?.0
+      {
+        throw o.invalid(
+          key,
+          expected: "null with data.hdf5.features and data.hdf5.targets (their columns are "
+            + "the data sets'; names choose columns of a pandas frame, data.hdf5.frame)")
+      }
+      hdf5 = datasets
     } else {
       hdf5 = nil
     }

@@ -66,9 +66,11 @@ extension DataConfig {
       members.append(
         member(
           "hdf5",
-          .object([
-            member("features", .string(hdf5.features)), member("targets", .string(hdf5.targets)),
-          ])))
+          .object(
+            hdf5.frame.map { [member("frame", .string($0))] } ?? [
+              member("features", .string(hdf5.features)),
+              member("targets", .string(hdf5.targets)),
+            ])))
       members.append(member("stream", .bool(stream)))
     } else {
       members.append(member("delimiter", .string(delimiter)))

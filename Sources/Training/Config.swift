@@ -91,16 +91,25 @@ public struct DataConfig: Equatable, Sendable {
     }
   }
 
-  /// `data.hdf5`: the data sets inside an HDF5 file.
+  /// `data.hdf5`: where the features and targets are inside an HDF5 file: two data sets, or a
+  /// pandas frame whose columns are chosen by name, as in a CSV file.
   public struct HDF5Datasets: Equatable, Sendable {
     /// `features` (default `"/X"`): a 2-D data set, one row per sample.
     public var features: String
     /// `targets` (default `"/y"`): a 1-D or 2-D data set with as many rows.
     public var targets: String
+    /// `frame` (default `null`; not with `features` or `targets`): the group of a pandas frame
+    /// written in pandas' fixed format (`df.to_hdf(path, key="df")`, so `"/df"`). Its columns
+    /// are chosen by `data.targets` (required) and `data.features` (default: every other
+    /// numeric column). With the default paths and a file without `/X` that holds exactly one
+    /// such frame, that frame is read: a pandas user names columns as in CSV without this key.
+    /// A frame is read into memory (`data.stream` is refused).
+    public var frame: String?
 
-    public init(features: String = "/X", targets: String = "/y") {
+    public init(features: String = "/X", targets: String = "/y", frame: String? = nil) {
       self.features = features
       self.targets = targets
+      self.frame = frame
     }
   }
 
@@ -111,10 +120,12 @@ public struct DataConfig: Equatable, Sendable {
   /// `.hdf5`, `.he5` → `"hdf5"`).
   public var format: Format
   /// `features` (default `null`): the input columns by name; null means every column that is not
-  /// a target (CSV), or the columns of `hdf5.features` named `x0, x1, ...` (HDF5).
+  /// a target (CSV; for a pandas frame, every numeric one), or all of `hdf5.features` (HDF5
+  /// data sets, named by their `columns` attribute or `x0, x1, ...`).
   public var features: [String]?
-  /// `targets`: the output columns by name. Required for CSV; for HDF5 optional names of the
-  /// columns of `hdf5.targets` (default `null`: `y0, y1, ...`).
+  /// `targets`: the output columns by name. Required for CSV and a pandas frame; must be null
+  /// for HDF5 data sets, whose columns are all of `hdf5.targets` (names from its `columns`
+  /// attribute, or `y0, y1, ...`): names there would be ignored.
   public var targets: [String]?
   /// `hdf5` (HDF5 only; default `{"features": "/X", "targets": "/y"}`); nil for CSV.
   public var hdf5: HDF5Datasets?

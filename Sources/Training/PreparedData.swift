@@ -66,9 +66,9 @@ public struct PreparedData {
         all, validationFraction: fraction, seed: config.training.seed)
     case .file(let path):
       // The validation file's columns are taken by the training data's names, so that their
-      // order in it does not matter and other columns are ignored (CSV).
+      // order in it does not matter and other columns are ignored (CSV, a pandas frame).
       var validationData = data
-      if data.format == .csv && data.features == nil {
+      if data.features == nil && (data.format == .csv || data.targets != nil) {
         validationData.features = all.featureNames
       }
       try checkSameFormat(validationPath: path, data: data)
@@ -202,7 +202,7 @@ public struct PreparedData {
     do {
       guard data.stream else { return try readDataset(path: path, key: key, config: data) }
       try checkReadable(path, key: key)
-      let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+      let datasets = try hdf5Datasets(path: path, key: key, config: data)
       return try HDF5StreamingDataset(
         url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
     } catch DataIOError.unknownColumn(let file, let name, let available) {
@@ -248,9 +248,16 @@ public struct PreparedData {
           }
         }
       case .hdf5:
-        let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
-        _ = try HDF5StreamingDataset(
-          url: URL(fileURLWithPath: path), features: datasets.features, targets: datasets.targets)
+        if let frame = try pandasFrame(path: path, key: key, config: data) {
+          let columns = (data.features ?? []) + (data.targets ?? [])
+          _ = try PandasFrame(file: HDF5File(url: URL(fileURLWithPath: path)), group: frame)
+            .table(columns: columns)
+        } else {
+          let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+          _ = try HDF5StreamingDataset(
+            url: URL(fileURLWithPath: path), features: datasets.features,
+            targets: datasets.targets)
+        }
       }
     }
   }
@@ -271,12 +278,70 @@ public struct PreparedData {
         url: url, features: data.features?.map { ColumnSelector.name($0) },
         targets: (data.targets ?? []).map { ColumnSelector.name($0) }, options: options)
     case .hdf5:
+      if let frame = try pandasFrame(path: path, key: key, config: data) {
+        let dataset = try InMemoryDataset.pandas(
+          url: url, group: frame, features: data.features, targets: data.targets ?? [])
+        try dataset.requireFinite(featuresName: frame, targetsName: frame)
+        return dataset
+      }
       let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
       let dataset = try InMemoryDataset.hdf5(
         url: url, features: datasets.features, targets: datasets.targets)
       try dataset.requireFinite(featuresName: datasets.features, targetsName: datasets.targets)
       return dataset
     }
+  }
+
+  /// The pandas frame an HDF5 file is read from: `data.hdf5.frame`, or with the default data
+  /// set paths the file's one frame when it has no `/X`; nil for data sets. Column names are
+  /// refused for data sets (they would be ignored), required targets for a frame.
+  static func pandasFrame(path: String, key: String, config data: DataConfig) throws -> String? {
+    let datasets = data.hdf5 ?? DataConfig.HDF5Datasets()
+    var frame = datasets.frame
+    if frame == nil && datasets == DataConfig.HDF5Datasets() {
+      let file = try HDF5File(url: URL(fileURLWithPath: path))
+      if !file.contains(datasets.features) {
+        let frames = try PandasFrame.groups(in: file)
+        guard frames.count <= 1 else {
+          throw TrainingError.badData(
+            "\(key): \(path) has no \(datasets.features) but several pandas frames ("
+              + frames.joined(separator: ", ") + "); choose one with data.hdf5.frame")
+        }
+        frame = frames.first
+      }
+    }
+    guard let frame else {
+      if let list = [("data.features", data.features), ("data.targets", data.targets)].first(
+        where: { $0.1 != nil })?.0
+      {
+        throw TrainingError.badData(
+          "\(list): \(path) holds the data sets \(datasets.features) and \(datasets.targets), "
+            + "whose columns are all read; names choose columns of a pandas frame only (set "
+            + "\(list) to null)")
+      }
+      return nil
+    }
+    guard let targets = data.targets, !targets.isEmpty else {
+      let names = try PandasFrame(file: HDF5File(url: URL(fileURLWithPath: path)), group: frame)
+        .columnNames
+      throw TrainingError.badData(
+        "data.targets: \(path) holds the pandas frame \(frame); name its target column(s) "
+          + "(its columns are " + names.joined(separator: ", ") + ")")
+    }
+    if data.stream {
+      throw TrainingError.badData(
+        "data.stream: \(path) holds the pandas frame \(frame), which is read into memory "
+          + "(pandas' fixed format is not chunked); set data.stream to false")
+    }
+    return frame
+  }
+
+  /// The data sets to stream from (a pandas frame is refused by `pandasFrame`).
+  static func hdf5Datasets(path: String, key: String, config data: DataConfig) throws
+    -> DataConfig.HDF5Datasets
+  {
+    _ = try pandasFrame(path: path, key: key, config: data)
+    return data.hdf5 ?? DataConfig.HDF5Datasets()
   }
 
   /// Converts coefficients learnt on the standardized terms into the original units:

@@ -71,8 +71,21 @@ struct Eval: ParsableCommand {
 }
 
 /// The model's columns of a data file: CSV columns by name, or for HDF5 the features (`/X`) or
-/// targets (`/y`) data set, checked against the model's column count.
+/// targets (`/y`) data set, checked against the model's column count, or in a file without
+/// `/X` that holds one pandas frame (`df.to_hdf`), its columns by name.
 enum ModelData {
+  /// The file's pandas frame, if it holds exactly one; several are refused, as no option here
+  /// chooses among them.
+  private static func soleFrame(_ file: HDF5File) throws -> String? {
+    let frames = try PandasFrame.groups(in: file)
+    guard frames.count <= 1 else {
+      throw TrainingError.badData(
+        "\(file.path): has no /X but several pandas frames (\(frames.joined(separator: ", "))); "
+          + "write the one to evaluate on to a file of its own")
+    }
+    return frames.first
+  }
+
   static func read(path: String, inputs: [String], isTarget: Bool = false) throws -> Table {
     let table = try readColumns(path: path, inputs: inputs, isTarget: isTarget)
     guard table.rows > 0 else { throw TrainingError.badData("\(path): the data set has no rows") }
@@ -90,6 +103,14 @@ enum ModelData {
         options: CSVOptions(
           delimiter: DataConfig.Format.delimiter(path: path), columns: inputs.map { .name($0) },
           finiteOnly: true))
+    }
+    let file = try HDF5File(url: url)
+    if !file.contains("/X"), let frame = try soleFrame(file) {
+      // A pandas frame's columns are taken by name, as a CSV file's.
+      let table = try PandasFrame(file: file, group: frame).table(columns: inputs)
+      try InMemoryDataset(table: table, features: [], targets: inputs.map { .name($0) })
+        .requireFinite(featuresName: frame, targetsName: frame)
+      return table
     }
     let data = try InMemoryDataset.hdf5(url: url)
     try data.requireFinite(featuresName: "/X", targetsName: "/y")

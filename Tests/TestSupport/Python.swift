@@ -52,4 +52,15 @@ public enum Python {
           + "`make test`, which installs them): \(error)")
     }
   }
+
+  /// Fails unless pandas and PyTables (which `DataFrame.to_hdf` writes with) import.
+  public static func requirePandas() throws {
+    do {
+      _ = try run("import pandas, tables")
+    } catch {
+      throw Failure(
+        description: "these tests need pandas and tables for python3 (pip install pandas "
+          + "tables, or `make test`, which installs them): \(error)")
+    }
+  }
 }

@@ -216,10 +216,17 @@ final class ConfigErrorTests: XCTestCase {
     assertConfigError(
       #"{"data": {"path": "d.csv", "targets": ["y", "y"]}}"#,
       "cfg.json:1:45: data.targets[1]: expected a name not listed before, found \"y\"")
+    // With the default data sets the file may hold a pandas frame, whose columns are named
+    // (issue 17); reading the file refuses names for /X and /y (HDF5UserFilesTests).
     assertConfigError(
-      #"{"data": {"path": "d.h5", "targets": ["y"]}}"#,
-      "cfg.json:1:38: data.targets: expected null with data.format \"hdf5\" (the columns are "
-        + "the data sets of data.hdf5.features and data.hdf5.targets), found an array")
+      #"{"data": {"path": "d.h5", "hdf5": {"features": "/in"}, "targets": ["y"]}}"#,
+      "cfg.json:1:67: data.targets: expected null with data.hdf5.features and "
+        + "data.hdf5.targets (their columns are the data sets'; names choose columns of a "
+        + "pandas frame, data.hdf5.frame), found an array")
+    assertConfigError(
+      #"{"data": {"path": "d.h5", "hdf5": {"frame": "/df", "targets": "/y"}}}"#,
+      "cfg.json:1:35: data.hdf5: expected either `frame` (a pandas frame) or `features` and "
+        + "`targets` (data sets), found an object")
     assertConfigError(
       config(#""optimizer": "adam", "schedule": {"kind": "cosine", "minLR": 0.01}"#),
       "cfg.json:1:118: schedule.minLR: expected a number ≥ 0 and below optimizer.lr (0.001), "

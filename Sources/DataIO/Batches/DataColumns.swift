@@ -53,15 +53,41 @@ enum DataColumns {
     return (x, y)
   }
 
-  /// The names in a data set's `columns` attribute (a JSON array, as `convertCSVToHDF5` writes
-  /// it), or `prefix0`, `prefix1`, ... when it has none that fits.
-  static func names(of dataset: HDF5Dataset, prefix: String) -> [String] {
-    if let text = try? dataset.file.stringAttribute("columns", of: dataset.path),
-      let names = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
-      names.count == dataset.columns
-    {
-      return names
+  /// The names in a data set's `columns` attribute, or `prefix0`, `prefix1`, ... when it has
+  /// none. Every form h5py writes is read: one string holding a JSON array (what
+  /// `convertCSVToHDF5` writes) or a single name, or a 1-D array of `str` or `bytes`, variable-
+  /// or fixed-length (`attrs["columns"] = ["a", "b"]`, `np.array([b"a", b"b"])`).
+  ///
+  /// - Throws: `DataIOError.unsupportedDataset` naming the file, data set and attribute when the
+  ///   attribute is there but unusable (numbers, 2-D, a count other than the data set's
+  ///   columns, a name given twice): silently numbering the columns instead would let a model
+  ///   be trained or evaluated on columns taken by the wrong position.
+  static func names(of dataset: HDF5Dataset, prefix: String) throws -> [String] {
+    let file = dataset.file
+    guard try file.hasAttribute("columns", of: dataset.path) else {
+      return (0..<dataset.columns).map { "\(prefix)\($0)" }
     }
-    return (0..<dataset.columns).map { "\(prefix)\($0)" }
+    let (strings, rank) = try file.stringsAttribute("columns", of: dataset.path)
+    let names =
+      rank == 0
+      ? (try? JSONDecoder().decode([String].self, from: Data(strings[0].utf8))) ?? strings
+      : strings
+    let refuse = { (reason: String) in
+      DataIOError.unsupportedDataset(
+        file: file.path, dataset: dataset.path, reason: "attribute columns \(reason)")
+    }
+    guard names.count == dataset.columns else {
+      throw refuse(
+        "names \(names.count) column(s) (\(names.joined(separator: ", "))) but the data set has "
+          + "\(dataset.columns)")
+    }
+    if let empty = names.firstIndex(where: \.isEmpty) {
+      throw refuse("has an empty name (column \(empty), 0-based)")
+    }
+    var seen = Set<String>()
+    if let twice = names.first(where: { !seen.insert($0).inserted }) {
+      throw refuse("names \"\(twice)\" twice")
+    }
+    return names
   }
 }

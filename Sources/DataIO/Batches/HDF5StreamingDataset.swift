@@ -33,8 +33,8 @@ public final class HDF5StreamingDataset: Dataset, @unchecked Sendable {
     file = try HDF5File(url: url)
     (self.features, self.targets) = try DataColumns.openHDF5(
       file, features: features, targets: targets)
-    featureNames = DataColumns.names(of: self.features, prefix: "x")
-    targetNames = DataColumns.names(of: self.targets, prefix: "y")
+    featureNames = try DataColumns.names(of: self.features, prefix: "x")
+    targetNames = try DataColumns.names(of: self.targets, prefix: "y")
     let rowBytes = 8 * max(self.features.columns + self.targets.columns, 1)
     self.chunkRows = chunkRows ?? self.features.chunkShape?[0] ?? max(1, (1 << 20) / rowBytes)
   }

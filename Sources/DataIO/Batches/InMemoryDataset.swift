@@ -73,8 +73,8 @@ public struct InMemoryDataset: Dataset, Equatable {
     let (x, y) = try DataColumns.openHDF5(file, features: features, targets: targets)
     return InMemoryDataset(
       features: try x.read(), featureCount: x.columns, targets: try y.read(),
-      targetCount: y.columns, featureNames: DataColumns.names(of: x, prefix: "x"),
-      targetNames: DataColumns.names(of: y, prefix: "y"), source: file.path)
+      targetCount: y.columns, featureNames: try DataColumns.names(of: x, prefix: "x"),
+      targetNames: try DataColumns.names(of: y, prefix: "y"), source: file.path)
   }
 
   public func rows(_ range: Range<Int>) throws -> RowBlock {

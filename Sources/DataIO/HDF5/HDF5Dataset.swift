@@ -182,6 +182,8 @@ public final class HDF5Dataset: @unchecked Sendable {
 
   static func className(_ typeClass: H5T_class_t) -> String {
     switch typeClass {
+    case H5T_INTEGER: return "integer"
+    case H5T_FLOAT: return "float"
     case H5T_STRING: return "string"
     case H5T_COMPOUND: return "compound"
     case H5T_ENUM: return "enum (h5py's bool)"

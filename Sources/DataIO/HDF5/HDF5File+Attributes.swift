@@ -2,7 +2,7 @@ import CHDF5
 
 /// Attributes: small named values attached to a group or data set (units, column names, the
 /// options a file was made with). Strings are written as fixed-length UTF-8; both fixed- and
-/// variable-length strings (h5py's default) are read.
+/// variable-length strings (h5py's default), scalars and 1-D arrays, are read.
 extension HDF5File {
   /// Sets (replacing any previous value) a string attribute on the object at `object`.
   public func setAttribute(_ name: String, _ value: String, on object: String = "/") throws {
@@ -64,8 +64,14 @@ extension HDF5File {
   /// A numeric attribute (any integer or float type) as doubles.
   public func doubleAttribute(_ name: String, of object: String = "/") throws -> [Double] {
     let attribute = try openAttribute(name, of: object)
+    let type = try attributeHandle(.datatype, object, name) { H5Aget_type(attribute.id) }
+    let typeClass = HDF5Library.locked { H5Tget_class(type.id) }
+    guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+      throw attributeError(
+        name, object, "holds \(HDF5Dataset.className(typeClass)) values, not numbers")
+    }
     let space = try attributeHandle(.dataspace, object, name) { H5Aget_space(attribute.id) }
-    let count = HDF5Library.locked { Int(H5Sget_simple_extent_npoints(space.id)) }
+    let count = try elementCount(space) { attributeError(name, object, $0) }
     var values = [Double](repeating: 0, count: count)
     try HDF5Library.locked {
       let status = values.withUnsafeMutableBytes {
@@ -78,28 +84,54 @@ extension HDF5File {
     return values
   }
 
-  /// A scalar string attribute, fixed- or variable-length.
+  /// A scalar string attribute, fixed- or variable-length (an array of one string is read too).
   public func stringAttribute(_ name: String, of object: String = "/") throws -> String {
+    let strings = try stringsAttribute(name, of: object).strings
+    guard strings.count == 1 else {
+      throw attributeError(name, object, "holds \(strings.count) strings, not one")
+    }
+    return strings[0]
+  }
+
+  /// A string attribute as h5py writes one: a scalar (`rank` 0) or a 1-D array (`rank` 1) of
+  /// variable-length `str` (h5py's default for a list of `str`) or `bytes`, or of fixed-length
+  /// `bytes` (numpy's `S` dtype), NUL-terminated, NUL-padded or space-padded.
+  ///
+  /// The type class, rank and sizes are checked through the HDF5 API before anything is read
+  /// (an array read into a buffer sized for a scalar overwrites memory), and the strings must
+  /// be UTF-8 (ASCII included).
+  ///
+  /// - Throws: `DataIOError.unsupportedDataset` naming the file, the object and the attribute
+  ///   for numbers, other types, rank 2 or more, an empty (null) attribute or invalid UTF-8;
+  ///   `.missingDataset` when there is no such attribute.
+  public func stringsAttribute(_ name: String, of object: String = "/") throws
+    -> (strings: [String], rank: Int)
+  {
     let attribute = try openAttribute(name, of: object)
     let type = try attributeHandle(.datatype, object, name) { H5Aget_type(attribute.id) }
-    return try HDF5Library.locked {
-      let fail = {
-        HDF5Library.error(file: self.path, dataset: object, operation: "read attribute \(name)")
-      }
-      guard H5Tget_class(type.id) == H5T_STRING else {
-        throw DataIOError.unsupportedDataset(
-          file: path, dataset: object, reason: "attribute \(name) is not a string")
-      }
-      if H5Tis_variable_str(type.id) > 0 {
-        var pointer: UnsafeMutablePointer<CChar>? = nil
-        guard H5Aread(attribute.id, type.id, &pointer) >= 0 else { throw fail() }
-        defer { H5free_memory(pointer) }
-        return pointer.map { String(validatingCString: $0) ?? "" } ?? ""
-      }
-      var bytes = [UInt8](repeating: 0, count: H5Tget_size(type.id))
-      guard bytes.withUnsafeMutableBytes({ H5Aread(attribute.id, type.id, $0.baseAddress) }) >= 0
-      else { throw fail() }
-      return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    let space = try attributeHandle(.dataspace, object, name) { H5Aget_space(attribute.id) }
+    return try readStrings(
+      StringSource(
+        type: type, space: space,
+        storedBytes: HDF5Library.locked { Int(H5Aget_storage_size(attribute.id)) },
+        object: normalized(object), operation: "read attribute \(name)",
+        refuse: { self.attributeError(name, object, $0) },
+        read: { H5Aread(attribute.id, $0, $1) }))
+  }
+
+  private func attributeError(_ name: String, _ object: String, _ reason: String) -> DataIOError {
+    .unsupportedDataset(
+      file: path, dataset: normalized(object), reason: "attribute \(name) \(reason)")
+  }
+
+  /// Whether the object at `object` has an attribute `name` (a missing object throws).
+  public func hasAttribute(_ name: String, of object: String = "/") throws -> Bool {
+    let object = normalized(object)
+    if object != "/" { try checkLinks(object) }
+    return HDF5Library.locked {
+      let exists = H5Aexists_by_name(handle.id, object, name, accessList.id)
+      if exists < 0 { _ = H5Eclear2(fit_H5E_DEFAULT()) }
+      return exists > 0
     }
   }
 
