@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
 # already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py from pip for the
-# interop tests that read our files with an independent implementation.
+# interop tests that read our files with an independent implementation, and SciPy for the tests
+# that check our reference optima against its solvers.
 set -euo pipefail
 
 need_apt=()
@@ -19,4 +20,10 @@ if ! python3 -c 'import numpy, h5py' 2>/dev/null; then
   echo "setup: installing numpy and h5py with pip"
   python3 -m pip install --quiet --disable-pip-version-check numpy h5py \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages numpy h5py
+fi
+
+if ! python3 -c 'import scipy' 2>/dev/null; then
+  echo "setup: installing scipy with pip"
+  python3 -m pip install --quiet --disable-pip-version-check scipy \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages scipy
 fi
