@@ -2,7 +2,8 @@
 # Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
 # already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py (+ pandas and
 # PyTables, for files written by DataFrame.to_hdf) from pip for the interop tests that read our
-# files with an independent implementation and write files as users do.
+# files with an independent implementation and write files as users do, and SciPy for the tests that check our reference optima against
+# its solvers.
 set -euo pipefail
 
 need_apt=()
@@ -21,4 +22,10 @@ if ! python3 -c 'import numpy, h5py, pandas, tables' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check numpy h5py pandas tables \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
       numpy h5py pandas tables
+fi
+
+if ! python3 -c 'import scipy' 2>/dev/null; then
+  echo "setup: installing scipy with pip"
+  python3 -m pip install --quiet --disable-pip-version-check scipy \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages scipy
 fi

@@ -14,9 +14,11 @@ public enum LeastSquares {
   }
 
   /// Solves for `x` ([columns, rightHandSides], row-major) given a row-major design `a`
-  /// ([rows, columns]) and right-hand sides `b` ([rows, rightHandSides]).
+  /// ([rows, columns]) and right-hand sides `b` ([rows, rightHandSides]). Singular values
+  /// below `rcond` × the largest count as zero; −1 means machine precision.
   public static func solve(
-    design a: [Double], rows: Int, columns: Int, targets b: [Double], rightHandSides: Int
+    design a: [Double], rows: Int, columns: Int, targets b: [Double], rightHandSides: Int,
+    rcond: Double = -1
   ) throws -> [Double] {
     precondition(a.count == rows * columns && b.count == rows * rightHandSides)
     // LAPACK is column-major: transpose A, and lay B out in a max(m, n) × nrhs column-major block.
@@ -32,7 +34,7 @@ public enum LeastSquares {
       for k in 0..<rightHandSides { columnMajorB[k * Int(ldb) + r] = b[r * rightHandSides + k] }
     }
     var singularValues = [Double](repeating: 0, count: max(min(rows, columns), 1))
-    var rcond = -1.0  // machine precision
+    var rcond = rcond
     var rank: Int32 = 0
     var info: Int32 = 0
     // Workspace query, then the solve.
