@@ -2,8 +2,8 @@
 # Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
 # already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py (+ pandas and
 # PyTables, for files written by DataFrame.to_hdf) from pip for the interop tests that read our
-# files with an independent implementation and write files as users do, and SciPy for the tests that check our reference optima against
-# its solvers.
+# files with an independent implementation and write files as users do, and SciPy for the tests
+# that check our reference optima against its solvers.
 set -euo pipefail
 
 need_apt=()
