@@ -310,7 +310,7 @@ public struct TrainingOptions: Equatable, Sendable {
   public var microBatchSize: Int
   /// `tolerance` (default 1e-4): > 0. With MSE the run stops once the training objective is
   /// within this fraction of its exact minimum (`DesignAnalysis`); with MAE and Huber once ten
-  /// epochs in a row (3·√κ with full-batch momentum) improve the training loss by less than this
+  /// epochs in a row (with full batches 100, or 3·√κ up to 1000) improve the training loss by less than this
   /// fraction. With `optimizer.weightDecay` > 0 neither rule applies (the decay is not in the
   /// loss they watch) and the run trains all its epochs. The same bound decides the run's
   /// convergence verdict.

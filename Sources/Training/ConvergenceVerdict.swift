@@ -130,6 +130,17 @@ public struct ConvergenceVerdict: Codable, Sendable, Equatable {
         "training.batchSize \"all\" (mini-batches of \(config.training.batchSize) rows leave "
           + "gradient noise at the optimum), or a decaying schedule such as \"cosine\"")
     }
+    if config.loss.kind != .mse && config.schedule.kind == .constant {
+      hints.append(
+        "schedule \"cosine\" with more epochs (gradient steps on a loss with kinks, as "
+          + "\(config.loss.kind.rawValue.uppercased())'s, need a decaying rate to settle)")
+    }
+    if trainer.state.converged && config.loss.kind != .mse {
+      hints.append(
+        "a smaller training.tolerance (the run stopped after "
+          + "\(trainer.epochsWithoutProgressLimit) epochs without a relative improvement of "
+          + "\(config.training.tolerance))")
+    }
     if trainer.state.history.count >= config.training.epochs {
       hints.append("more epochs (training.epochs is \(config.training.epochs))")
     }

@@ -47,15 +47,15 @@ public final class Trainer {
   /// MAE (1 without target scaling).
   public let objectiveScale: Double
   /// Epochs without relative progress after which a non-MSE run stops (`training.tolerance`):
-  /// 10, as scikit-learn's `n_iter_no_change`, or with momentum 3·√κ full-batch steps (at most
-  /// 1000), since momentum methods on a design of condition κ oscillate over about √κ steps and
-  /// a shorter window would stop them in a swing.
+  /// 10 with mini-batches, as scikit-learn's `n_iter_no_change` (each epoch many steps); with
+  /// full batches, where an epoch is one step, 100 or 3·√κ steps if more (at most 1000), since
+  /// momentum on a design of condition κ swings over about √κ steps and full-batch subgradient
+  /// steps on MAE oscillate before they descend.
   public var epochsWithoutProgressLimit: Int {
-    guard optimizerSettings.isSGDFamily, optimizerSettings.momentum > 0, let analysis,
-      loader.batchesPerEpoch == 1
-    else { return 10 }
+    guard loader.batchesPerEpoch == 1 else { return 10 }
+    guard let analysis else { return 100 }
     let kappa = analysis.largestCurvature / max(analysis.smallestCurvature, 1e-300)
-    return max(10, min(1000, Int((3 * kappa.squareRoot()).rounded(.up))))
+    return max(100, min(1000, Int((3 * kappa.squareRoot()).rounded(.up))))
   }
 
   /// Called after each optimizer step (checkpoints hook in here) and after each epoch.

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// One `fit` run from a config to its run folder: prepares the data, trains, and writes
@@ -143,8 +144,9 @@ public final class TrainingRun {
       config.loss.kind == .mse && config.loss.l2 == 0
       ? try RunSummary.LeastSquaresReference(data: data, model: model, bias: config.model.bias)
       : nil
+    let robust = try Self.robustReference(trainer)
     let verdict = ConvergenceVerdict.judge(
-      trainer,
+      trainer, robustOptimum: robust?.optimum, objective: robust?.objective,
       leastSquares: leastSquares.map { (trainingMetrics.mse, $0.trainMSE) })
     reporter.info(verdict.message)
     let elapsed = clock.now - start
@@ -171,6 +173,36 @@ public final class TrainingRun {
       throw TrainingError.notConverged(verdict.message)
     }
     return summary
+  }
+
+  /// Up to this many values (rows × terms) the MAE and Huber verdicts solve the objective by
+  /// IRLS (`RobustReference`), whose dozens of weighted least-squares solves would otherwise
+  /// cost more than the training.
+  static let robustReferenceLimit = 4_000_000
+
+  /// For MAE and Huber on in-memory training rows: the objective's minimum by IRLS and the
+  /// objective at the trained parameters, both in the trained units; nil otherwise.
+  static func robustReference(_ trainer: Trainer) throws -> (optimum: Double, objective: Double)?
+  {
+    let data = trainer.data
+    guard trainer.config.loss.kind != .mse,
+      let rows = data.training as? InMemoryDataset,
+      rows.rowCount * max(rows.featureCount, 1) <= robustReferenceLimit
+    else { return nil }
+    let loss: RobustLoss =
+      trainer.config.loss.kind == .mae
+      ? .mae : .huber(delta: trainer.config.loss.delta / data.targetScale)
+    let reference = try RobustReference(
+      features: rows.features, rows: rows.rowCount, terms: rows.featureCount,
+      targets: rows.targets, targetCount: rows.targetCount, bias: trainer.config.model.bias,
+      loss: loss, l2: trainer.trainedL2)
+    let objective = RobustReference.objective(
+      features: rows.features, rows: rows.rowCount, terms: rows.featureCount,
+      targets: rows.targets, targetCount: rows.targetCount,
+      weights: trainer.model.weight.scalars,
+      intercept: trainer.model.bias?.scalars ?? [Double](repeating: 0, count: rows.targetCount),
+      loss: loss, l2: trainer.trainedL2)
+    return (min(reference.objective, objective), objective)
   }
 
   /// The summary of the last run, also when `requireConvergence` turned it into an error.

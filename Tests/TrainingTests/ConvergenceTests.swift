@@ -240,4 +240,43 @@ final class ConvergenceTests: XCTestCase {
       summary.verdict.message.contains("dropping one of the nearly collinear terms"),
       summary.verdict.message)
   }
+
+  /// MAE and Huber runs are judged against the IRLS minimum of the same objective: a run that
+  /// trained long enough at a decaying rate gets within 1e-3 of it on easy data, and the verdict
+  /// names the reference; a starved one is reported as off by a factor.
+  func testMAEAndHuberVerdictsCompareWithTheIRLSOptimum() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    var rng = SplitMix64(seed: 7)
+    var rows: [[Double]] = []
+    for _ in 0..<400 {
+      let x = [normal(&rng), normal(&rng)]
+      // Laplace-like noise: a sum of signed exponentials.
+      let noise = -Foundation.log(max(rng.nextDouble(), 1e-300)) * (rng.nextDouble() < 0.5 ? -1 : 1)
+      rows.append(x + [50 + 3 * x[0] - 2 * x[1] + noise])
+    }
+    let data = try writeCSV(["a", "b", "y"], rows, in: folder, name: "laplace.csv")
+    for loss in ["mae", "huber"] {
+      let starved = try trainWithDefaults(
+        data, targets: ["y"],
+        extra: #", "loss": "\#(loss)", "optimizer": {"kind": "sgd", "lr": 1e-4}, "training": {"epochs": 2}"#,
+        in: folder.appendingPathComponent("starved-\(loss)"))
+      XCTAssertEqual(starved.verdict.reference, "IRLS", loss)
+      XCTAssertFalse(starved.converged, loss)
+      XCTAssertGreaterThan(try XCTUnwrap(starved.verdict.relativeExcess), 1, loss)
+      XCTAssertTrue(starved.verdict.message.contains("× the optimum"), starved.verdict.message)
+
+      let trained = try trainWithDefaults(
+        data, targets: ["y"],
+        extra: #", "loss": "\#(loss)", "schedule": "cosine", "training": {"epochs": 3000, "tolerance": 1e-12}"#,
+        in: folder.appendingPathComponent("trained-\(loss)"))
+      let relative = try XCTUnwrap(trained.verdict.relativeExcess)
+      XCTAssertLessThan(relative, 1e-3, "\(loss): \(trained.verdict.message)")
+      XCTAssertGreaterThanOrEqual(relative, 0)
+      // The reported optimum is the objective's, in the targets' units: about the noise's
+      // mean absolute value (1) for MAE.
+      if loss == "mae" {
+        XCTAssertEqual(try XCTUnwrap(trained.verdict.optimumLoss), 1, accuracy: 0.15)
+      }
+    }
+  }
 }
