@@ -12,6 +12,8 @@ build: setup
 
 demo: setup
 	$(SWIFT) build -c release --product fit
+	$$($(SWIFT) build -c release --show-bin-path)/fit --config configs/longley.json
+	@echo "NIST's certified coefficients (data/README.md): intercept -3482258.63459582, GNP -0.0358191792925910"
 	$$($(SWIFT) build -c release --show-bin-path)/fit --config configs/linear.json
 	@echo "true coefficients (data/make_data.py): intercept 3, x0 1.5, x1 -2, x2 0.05"
 

@@ -128,7 +128,8 @@ public struct ConvergenceVerdict: Codable, Sendable, Equatable {
     if config.training.batchSize != TrainingOptions.allRows {
       hints.append(
         "training.batchSize \"all\" (mini-batches of \(config.training.batchSize) rows leave "
-          + "gradient noise at the optimum), or a decaying schedule such as \"cosine\"")
+          + "gradient noise at the optimum)"
+          + (config.schedule.kind == .constant ? ", or a decaying schedule such as \"cosine\"" : ""))
     }
     if config.loss.kind != .mse && config.schedule.kind == .constant {
       hints.append(

@@ -68,4 +68,17 @@ final class ConvergenceCLITests: XCTestCase {
     XCTAssertTrue(short.contains("not converged"), String(short))
     XCTAssertTrue(short.contains(",false,"), String(short))
   }
+
+  /// The default training (full batch, automatic rate and momentum, the tolerance rule) resumes
+  /// bit for bit: `--verify-resume` stops it at step 100, resumes, and compares with a straight
+  /// run.
+  func testDefaultTrainingResumesBitForBit() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let result = try FitProcess.run([
+      "--config", "configs/longley.json", "--set", "output.dir=\(folder.path)/run",
+      "--verify-resume", "100",
+    ])
+    XCTAssertEqual(result.status, 0, result.standardOutput + result.standardError)
+    XCTAssertTrue(result.standardOutput.contains("identical"), result.standardOutput)
+  }
 }
