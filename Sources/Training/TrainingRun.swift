@@ -148,7 +148,7 @@ public final class TrainingRun {
     let verdict = ConvergenceVerdict.judge(
       trainer, robustOptimum: robust?.optimum, objective: robust?.objective,
       leastSquares: leastSquares.map { (trainingMetrics.mse, $0.trainMSE) })
-    reporter.info(verdict.message)
+    // The verdict is the last line of the summary the command prints (and in `--json`).
     let elapsed = clock.now - start
     let record = modelEpoch >= 1 ? trainer.state.history[modelEpoch - 1] : nil
     let analysis = trainer.analysis
