@@ -63,6 +63,17 @@ public struct CheckpointFolder {
   }
 
   /// The checkpoint a pointer (`last` or `best`) names, if it names one of ours.
+  /// A checkpoint path as a user gives it: `last` and `best` (pointer files naming a checkpoint
+  /// in the same folder) are followed; any other path is returned as it is.
+  public static func resolving(_ path: String) -> URL {
+    let url = URL(fileURLWithPath: path)
+    guard ["last", "best"].contains(url.lastPathComponent),
+      let target = CheckpointFolder(url: url.deletingLastPathComponent(), keepLast: 1)
+        .pointer(url.lastPathComponent)
+    else { return url }
+    return target
+  }
+
   public func pointer(_ name: String) -> URL? {
     guard let text = try? String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
     else { return nil }

@@ -261,7 +261,8 @@ public final class TrainingRun {
     case .latest:
       (checkpoint, url) = try folder.latestGood()
     case .file(let path):
-      url = URL(fileURLWithPath: path)
+      // `--resume runs/x/checkpoints/last` (or `best`) follows the pointer, as `fit inspect` does.
+      url = CheckpointFolder.resolving(path)
       guard FileManager.default.fileExists(atPath: url.path) else {
         throw CheckpointError.noCheckpoint(folder: path, reason: "the file does not exist")
       }

@@ -11,14 +11,7 @@ struct Inspect: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      var url = URL(fileURLWithPath: checkpoint)
-      // `last` and `best` are pointer files naming a checkpoint in the same folder.
-      if ["last", "best"].contains(url.lastPathComponent),
-        let target = CheckpointFolder(url: url.deletingLastPathComponent(), keepLast: 1)
-          .pointer(url.lastPathComponent)
-      {
-        url = target
-      }
+      let url = CheckpointFolder.resolving(checkpoint)
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
         !isDirectory.boolValue

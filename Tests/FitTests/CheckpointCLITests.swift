@@ -242,6 +242,17 @@ final class CheckpointCLITests: XCTestCase {
     let fromFile = try CheckpointFitProcess.run(["--resume", file, "--config", config])
     XCTAssertEqual(fromFile.status, 0, fromFile.errors)
     XCTAssertTrue(fromFile.errors.contains("resuming from \(file): step 14"), fromFile.errors)
+    // The `last` and `best` pointers are followed, as `fit inspect` follows them.
+    for pointer in ["last", "best"] {
+      let path = folder.appendingPathComponent("paths/checkpoints/\(pointer)").path
+      let target = try String(contentsOfFile: path, encoding: .utf8)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      let viaPointer = try CheckpointFitProcess.run(["--resume", path, "--config", config])
+      XCTAssertEqual(viaPointer.status, 0, viaPointer.errors)
+      XCTAssertTrue(
+        viaPointer.errors.contains("resuming from \(folder.path)/paths/checkpoints/\(target)"),
+        viaPointer.errors)
+    }
     let missing = try CheckpointFitProcess.run(["--config", config, "--resume", file + ".nope"])
     XCTAssertEqual(missing.status, 66, missing.errors)
     let changed = try CheckpointFitProcess.run(
