@@ -199,17 +199,24 @@ extension OptimizerConfig {
     // method at the rate and momentum of the design's spectrum. An `optimizer` section keeps
     // the earlier defaults (Adam without a `kind`) and PyTorch's rates, so that a config
     // ported from PyTorch trains as it did there.
-    let isDefault = !top.contains("optimizer")
+    // A section without `kind` that sets an SGD-only key (`--set optimizer.momentum=0.99` on a
+    // config without one) refines the default; otherwise it is Adam, as before.
+    var isDefault = !top.contains("optimizer")
+    if case .object(let members)? = top["optimizer"], !members.contains(where: { $0.key == "kind" }),
+      members.contains(where: { ["momentum", "dampening", "nesterov"].contains($0.key) })
+    {
+      isDefault = true
+    }
     let (kind, o) = try top.kindObject("optimizer", default: isDefault ? Kind.momentum : .adam)
     let isSGD = kind == .sgd || kind == .momentum
     try o.checkKeys(
       isSGD ? Self.sgdKeys : Self.adamKeys, usedElsewhere: isSGD ? Self.adamKeys : Self.sgdKeys,
       note: "not used by optimizer kind \(renderJSONString(kind.rawValue))")
     self.kind = kind
-    autoLR = isDefault || o["lr"] == .string("auto")
+    autoLR = (isDefault && !o.contains("lr")) || o["lr"] == .string("auto")
     lr = autoLR ? 0 : try o.double("lr", default: isSGD ? 0.01 : 0.001, .positive)
     weightDecay = try o.double("weightDecay", default: kind == .adamw ? 0.01 : 0, .nonNegative)
-    autoMomentum = isSGD && (isDefault || o["momentum"] == .string("auto"))
+    autoMomentum = isSGD && ((isDefault && !o.contains("momentum")) || o["momentum"] == .string("auto"))
     if autoMomentum {
       momentum = 0.9  // until a trainer resolves it
     } else if kind == .momentum {

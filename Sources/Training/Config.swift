@@ -311,7 +311,8 @@ public struct TrainingOptions: Equatable, Sendable {
   /// `tolerance` (default 1e-4): > 0. With MSE the run stops once the training objective is
   /// within this fraction of its exact minimum (`DesignAnalysis`); with MAE and Huber once ten
   /// epochs in a row (with full batches 100, or 3·√κ up to 1000) improve the training loss by less than this
-  /// fraction. With `optimizer.weightDecay` > 0 neither rule applies (the decay is not in the
+  /// fraction, with a constant schedule only (a decaying one runs its course). With
+  /// `optimizer.weightDecay` > 0 neither rule applies (the decay is not in the
   /// loss they watch) and the run trains all its epochs. The same bound decides the run's
   /// convergence verdict.
   public var tolerance: Double = 1e-4

@@ -83,10 +83,19 @@ public struct ConvergenceVerdict: Codable, Sendable, Equatable {
       }
     } else {
       var line: String
-      if let relative = verdict.relativeExcess, let optimum = verdict.optimumLoss {
-        line = String(
-          format: "did not converge: %@ %.6g is %@ the optimum %.6g (tolerance %.2g relative)",
-          what, optimum * (1 + relative), Self.ratio(1 + relative), optimum, tolerance)
+      if let relative = verdict.relativeExcess, let optimum = verdict.optimumLoss,
+        let excess = verdict.excessLoss
+      {
+        let trained = optimum + excess
+        // An optimum of (nearly) 0 is an exact fit, against which a ratio says nothing.
+        line =
+          optimum > trained * 1e-12
+          ? String(
+            format: "did not converge: %@ %.6g is %@ the optimum %.6g (tolerance %.2g relative)",
+            what, trained, Self.ratio(1 + relative), optimum, tolerance)
+          : String(
+            format: "did not converge: %@ %.6g where the optimum is an exact fit (%.3g)", what,
+            trained, optimum)
       } else {
         line = "did not converge: the \(what) was still improving when the run ended"
       }

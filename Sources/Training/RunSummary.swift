@@ -29,7 +29,7 @@ public struct RunSummary: Codable, Sendable {
   public var excessLoss: Double?
   /// The condition number of the standardized design after polynomial expansion (the model's
   /// inputs and the intercept column); nil when not computed (more than
-  /// `DesignAnalysis.maximumColumns` terms) or infinite (a singular design).
+  /// `DesignAnalysis.maximumColumns` terms); infinite for a singular design (`"inf"` in JSON).
   public var conditionNumber: Double?
   /// The terms of the design's weakest direction when it is ill-conditioned (condition number
   /// above 1e8): those nearly collinear.

@@ -331,10 +331,13 @@ public final class Trainer {
     // Weight decay adds to the objective a term the training loss does not show, so neither
     // rule can judge it: such a run trains its epochs.
     guard optimizerSettings.weightDecay == 0 else { return }
+    // A decaying schedule is the user's plan for the rate; the no-progress rule would end it
+    // before the rate decays (the MSE rule, which measures the distance itself, still applies).
     if fusesLoss, let excess = relativeExcess() {
       if excess <= tolerance { state.converged = true }
       return
     }
+    guard config.schedule.kind == .constant else { return }
     if record.trainLoss < state.bestTrainLoss - tolerance * Swift.abs(state.bestTrainLoss)
       || !state.bestTrainLoss.isFinite
     {

@@ -164,7 +164,7 @@ public final class TrainingRun {
       model: model,
       leastSquares: leastSquares,
       verdict: verdict, converged: verdict.converged, excessLoss: verdict.excessLoss,
-      conditionNumber: analysis.flatMap { $0.conditionNumber.isFinite ? $0.conditionNumber : nil },
+      conditionNumber: analysis?.conditionNumber,
       collinearTerms: analysis.map { a in
         a.conditionNumber > Self.illConditioned ? a.collinearTerms.map { data.termNames[$0] } : []
       } ?? [])

@@ -59,6 +59,13 @@ final class ConfigDefaultsTests: XCTestCase {
     XCTAssertTrue(auto.optimizer.autoLR && auto.optimizer.autoMomentum)
     XCTAssertTrue(auto.renderedJSON().contains(#""lr": "auto""#), auto.renderedJSON())
     XCTAssertEqual(try parseConfig(auto.renderedJSON()), auto)
+    // A section of SGD options alone refines the default rather than switching to Adam.
+    let refined = try parseConfig(config(#""optimizer": {"momentum": 0.99}"#))
+    XCTAssertEqual(refined.optimizer.kind, .momentum)
+    XCTAssertEqual(refined.optimizer.momentum, 0.99)
+    XCTAssertFalse(refined.optimizer.autoMomentum)
+    XCTAssertTrue(refined.optimizer.autoLR && refined.optimizer.nesterov)
+    XCTAssertEqual(try parseConfig(refined.renderedJSON()), refined)
     let batches = try parseConfig(config(#""training": {"batchSize": 32}"#))
     XCTAssertEqual([batches.training.epochs, batches.training.microBatchSize], [100, 32])
   }

@@ -279,4 +279,22 @@ final class ConvergenceTests: XCTestCase {
       }
     }
   }
+
+  /// More terms than rows (a degree-2 polynomial of Longley's six columns: 28 coefficients, 16
+  /// rows): the optimum is an exact fit, the verdict says so without a meaningless ratio, and the
+  /// singular design's condition number is infinite, not missing.
+  func testAnExactFitOptimumIsReportedWithoutARatio() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let data = FitProcess.packageRoot.appendingPathComponent("data/longley.csv")
+    let summary = try trainWithDefaults(
+      data, targets: ["Employed"],
+      extra: #", "model": {"kind": "polynomial", "degree": 2}, "training": {"epochs": 50}"#,
+      in: folder)
+    XCTAssertFalse(summary.converged)
+    XCTAssertEqual(summary.conditionNumber, .infinity)
+    XCTAssertTrue(
+      summary.verdict.message.contains("where the optimum is an exact fit"),
+      summary.verdict.message)
+    XCTAssertFalse(summary.verdict.message.contains("training MSE 0 "), summary.verdict.message)
+  }
 }
