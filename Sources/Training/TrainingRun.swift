@@ -308,7 +308,15 @@ public final class TrainingRun {
           label: "validation MSE", color: "#d62728",
           points: history.compactMap { r in r.validation.map { (Double(r.epoch), $0.mse) } }))
     }
-    let plot = LossPlot(title: "\(config.name): loss by epoch", series: series)
+    var plot = LossPlot(title: "\(config.name): loss by epoch", series: series)
+    // The exact minimum of the training objective, so that the gap to it shows (MSE only: the
+    // other losses' optimum is computed after training).
+    if config.loss.kind == .mse, let trainer, let analysis = trainer.analysis {
+      plot.reference = (
+        config.loss.l2 > 0 ? "ridge optimum" : "LS optimum",
+        analysis.optimumObjective * trainer.objectiveScale
+      )
+    }
     try AtomicFile.write(Data(plot.svg().utf8), to: file("loss.svg"), durable: durable)
   }
 }
