@@ -13,8 +13,8 @@ import DataIO
 ///
 /// whose Hessian H = (2/(n·t))·AᵀA + 2λ·D (D: identity on the weights, 0 on the intercept) is
 /// the same for every target. Everything here comes from G = AᵀA, AᵀT and TᵀT, accumulated in
-/// one pass over the rows (BLAS `dsyrk`/`dgemm`, block by block, so a streamed data set is
-/// never held whole), and from the eigenvalues of the small matrix H (LAPACK `dsyev`).
+/// one pass over the rows (`LeastSquaresReference.normalEquations`), and from the eigenvalues
+/// of the small matrix H (LAPACK `dsyev`).
 ///
 /// The exact minimum θ* solves the normal equations by that eigendecomposition (directions
 /// with eigenvalues below 1e-13·λmax are left at zero: the minimum-norm solution of a singular
@@ -77,22 +77,8 @@ public struct DesignAnalysis: Sendable {
     let targets = data.targetCount
     let columns = terms + (bias ? 1 : 0)
     guard columns <= Self.maximumColumns, data.rowCount > 0 else { return nil }
-    var gram = [Double](repeating: 0, count: columns * columns)
-    var moment = [Double](repeating: 0, count: columns * targets)
-    var targetSquares = 0.0
-    try RunSummary.LeastSquaresReference.forEachBlock(of: data) { block in
-      let a = RunSummary.LeastSquaresReference.design(
-        block.features, rows: block.rows, terms: terms, bias: bias)
-      let n = Int32(block.rows)
-      cblas_dsyrk(
-        CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), n, 1, a, Int32(columns), 1,
-        &gram, Int32(columns))
-      cblas_dgemm(
-        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(columns), Int32(targets), n, 1, a,
-        Int32(columns), block.targets, Int32(targets), 1, &moment, Int32(targets))
-      for value in block.targets { targetSquares += value * value }
-    }
-    for i in 0..<columns { for j in 0..<i { gram[i * columns + j] = gram[j * columns + i] } }
+    let (gram, moment, targetSquares) = try RunSummary.LeastSquaresReference.normalEquations(
+      of: data, bias: bias)
     let n = Double(data.rowCount)
     let t = Double(targets)
     let scale = 2 / (n * t)

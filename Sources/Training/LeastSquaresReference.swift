@@ -23,19 +23,7 @@ extension RunSummary.LeastSquaresReference {
         design: Self.design(memory.features, rows: rows, terms: terms, bias: bias), rows: rows,
         columns: columns, targets: memory.targets, rightHandSides: targets)
     } else {
-      var gram = [Double](repeating: 0, count: columns * columns)
-      var moment = [Double](repeating: 0, count: columns * targets)
-      try Self.forEachBlock(of: raw) { block in
-        let a = Self.design(block.features, rows: block.rows, terms: terms, bias: bias)
-        let n = Int32(block.rows)
-        cblas_dsyrk(
-          CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), n, 1, a, Int32(columns), 1,
-          &gram, Int32(columns))
-        cblas_dgemm(
-          CblasRowMajor, CblasTrans, CblasNoTrans, Int32(columns), Int32(targets), n, 1, a,
-          Int32(columns), block.targets, Int32(targets), 1, &moment, Int32(targets))
-      }
-      for i in 0..<columns { for j in 0..<i { gram[i * columns + j] = gram[j * columns + i] } }
+      let (gram, moment, _) = try Self.normalEquations(of: raw, bias: bias)
       solution = try LeastSquares.solve(
         design: gram, rows: columns, columns: columns, targets: moment, rightHandSides: targets)
     }
@@ -50,6 +38,33 @@ extension RunSummary.LeastSquaresReference {
     self.init(
       weights: weights, intercept: intercept, trainMSE: optimum, gap: trained - optimum,
       maxCoefficientDifference: difference)
+  }
+
+  /// AᵀA ([columns, columns], both triangles), AᵀT ([columns, targets]) and Σ T² of the design
+  /// A = [terms, 1] of `data`, accumulated block by block (BLAS `dsyrk`/`dgemm`), so a streamed
+  /// data set is never held whole.
+  static func normalEquations(of data: any Dataset, bias: Bool) throws -> (
+    gram: [Double], moment: [Double], targetSquares: Double
+  ) {
+    let terms = data.featureCount
+    let targets = data.targetCount
+    let columns = terms + (bias ? 1 : 0)
+    var gram = [Double](repeating: 0, count: columns * columns)
+    var moment = [Double](repeating: 0, count: columns * targets)
+    var targetSquares = 0.0
+    try forEachBlock(of: data) { block in
+      let a = design(block.features, rows: block.rows, terms: terms, bias: bias)
+      let n = Int32(block.rows)
+      cblas_dsyrk(
+        CblasRowMajor, CblasUpper, CblasTrans, Int32(columns), n, 1, a, Int32(columns), 1,
+        &gram, Int32(columns))
+      cblas_dgemm(
+        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(columns), Int32(targets), n, 1, a,
+        Int32(columns), block.targets, Int32(targets), 1, &moment, Int32(targets))
+      for value in block.targets { targetSquares += value * value }
+    }
+    for i in 0..<columns { for j in 0..<i { gram[i * columns + j] = gram[j * columns + i] } }
+    return (gram, moment, targetSquares)
   }
 
   /// Row-major [rows, terms (+ 1)] with a column of ones for the intercept.

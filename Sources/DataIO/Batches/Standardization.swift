@@ -35,22 +35,9 @@ public struct Standardization: Codable, Equatable, Sendable {
       throw DataIOError.invalidRequest(
         source: dataset.source, message: "cannot compute feature statistics of zero rows")
     }
+    let (mean, m2, n) = try runningMoments(
+      dataset, columns: dataset.featureCount, blockRows: blockRows, \.features)
     let columns = dataset.featureCount
-    var mean = [Double](repeating: 0, count: columns)
-    var m2 = [Double](repeating: 0, count: columns)
-    var n = 0.0
-    for start in stride(from: 0, to: dataset.rowCount, by: blockRows) {
-      let block = try dataset.rows(start..<min(start + blockRows, dataset.rowCount))
-      for row in 0..<block.rows {
-        n += 1
-        for column in 0..<columns {
-          let x = block.features[row * columns + column]
-          let delta = x - mean[column]
-          mean[column] += delta / n
-          m2[column] += delta * (x - mean[column])
-        }
-      }
-    }
     let std = m2.map { m2 -> Double in
       let deviation = (m2 / n).squareRoot()
       return deviation == 0 ? 1 : deviation
@@ -68,21 +55,8 @@ public struct Standardization: Codable, Equatable, Sendable {
     _ dataset: any Dataset, centering: Bool = true, blockRows: Int = 65_536
   ) throws -> Standardization {
     let columns = dataset.targetCount
-    var mean = [Double](repeating: 0, count: columns)
-    var m2 = [Double](repeating: 0, count: columns)
-    var n = 0.0
-    for start in stride(from: 0, to: dataset.rowCount, by: blockRows) {
-      let block = try dataset.rows(start..<min(start + blockRows, dataset.rowCount))
-      for row in 0..<block.rows {
-        n += 1
-        for column in 0..<columns {
-          let y = block.targets[row * columns + column]
-          let delta = y - mean[column]
-          mean[column] += delta / n
-          m2[column] += delta * (y - mean[column])
-        }
-      }
-    }
+    let (mean, m2, n) = try runningMoments(
+      dataset, columns: columns, blockRows: blockRows, \.targets)
     // Without centring the scale is the root mean square, the spread about the origin that a
     // model without intercept fits.
     let spread =
@@ -93,6 +67,30 @@ public struct Standardization: Codable, Equatable, Sendable {
     return Standardization(
       mean: centering ? mean : [Double](repeating: 0, count: columns),
       std: [Double](repeating: scale, count: columns))
+  }
+
+  /// Welford's running mean and sum of squared deviations M2 of each column of the row-major
+  /// values `part` picks from every block (features or targets), and the row count.
+  static func runningMoments(
+    _ dataset: any Dataset, columns: Int, blockRows: Int, _ part: KeyPath<RowBlock, [Double]>
+  ) throws -> (mean: [Double], m2: [Double], n: Double) {
+    var mean = [Double](repeating: 0, count: columns)
+    var m2 = [Double](repeating: 0, count: columns)
+    var n = 0.0
+    for start in stride(from: 0, to: dataset.rowCount, by: blockRows) {
+      let block = try dataset.rows(start..<min(start + blockRows, dataset.rowCount))
+      let values = block[keyPath: part]
+      for row in 0..<block.rows {
+        n += 1
+        for column in 0..<columns {
+          let x = values[row * columns + column]
+          let delta = x - mean[column]
+          mean[column] += delta / n
+          m2[column] += delta * (x - mean[column])
+        }
+      }
+    }
+    return (mean, m2, n)
   }
 
   /// Standardizes row-major features in place.
