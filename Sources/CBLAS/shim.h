@@ -19,3 +19,8 @@ void blas_thread_shutdown_(void);
 // rate and momentum of `"lr": "auto"`, and its condition number is reported).
 void dsyev_(char *jobz, char *uplo, int *n, double *a, int *lda, double *w, double *work,
             int *lwork, int *info);
+
+// dgeqrf: QR factorization A = Q·R by Householder reflections (R in the upper triangle of a);
+// the streamed least-squares reference updates R block by block with it (`StreamingQR`).
+void dgeqrf_(int *m, int *n, double *a, int *lda, double *tau, double *work, int *lwork,
+             int *info);

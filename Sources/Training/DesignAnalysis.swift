@@ -178,7 +178,7 @@ public struct DesignAnalysis: Sendable {
     lwork = Int32(max(size, 1))
     var work = [Double](repeating: 0, count: Int(lwork))
     dsyev_(&jobz, &uplo, &n, &a, &lda, &values, &work, &lwork, &info)
-    guard info == 0 else { throw LeastSquares.Failure(info: info) }
+    guard info == 0 else { throw LeastSquares.Failure(info: info, routine: "dsyev") }
     return (values, a)
   }
 }

@@ -8,8 +8,9 @@ import CBLAS
 public enum LeastSquares {
   public struct Failure: Error, CustomStringConvertible {
     public let info: Int32
+    public var routine = "dgelsd"
     public var description: String {
-      "least squares (LAPACK dgelsd) did not converge (info = \(info))"
+      "least squares (LAPACK \(routine)) failed (info = \(info))"
     }
   }
 

@@ -5,9 +5,10 @@ extension RunSummary.LeastSquaresReference {
   /// The exact least-squares fit on the training rows (raw terms, before standardization), the
   /// optimum that training with MSE is heading for, and the trained model's distance from it.
   ///
-  /// In memory the design [terms, 1] goes to LAPACK's SVD solver whole. Streamed, the normal
-  /// equations AᵀA·x = Aᵀb are accumulated block by block (BLAS `dsyrk`/`dgemm`) and solved the
-  /// same way: less accurate for ill-conditioned designs (the condition number is squared), but
+  /// In memory the design [terms, 1] goes to LAPACK's SVD solver whole. Streamed, the R of a
+  /// QR factorization of [design | targets] is updated block by block (`StreamingQR`) and the
+  /// small triangular problem goes to the same solver: as accurate as in memory on
+  /// ill-conditioned designs (the normal equations would square the condition number), and
   /// bounded in memory.
   /// - Returns: nil when there are fewer rows than coefficients.
   init?(data: PreparedData, model: FittedModel, bias: Bool) throws {
@@ -23,9 +24,12 @@ extension RunSummary.LeastSquaresReference {
         design: Self.design(memory.features, rows: rows, terms: terms, bias: bias), rows: rows,
         columns: columns, targets: memory.targets, rightHandSides: targets)
     } else {
-      let (gram, moment, _) = try Self.normalEquations(of: raw, bias: bias)
-      solution = try LeastSquares.solve(
-        design: gram, rows: columns, columns: columns, targets: moment, rightHandSides: targets)
+      var qr = StreamingQR(columns: columns + targets)
+      try Self.forEachBlock(of: raw) { block in
+        let design = Self.design(block.features, rows: block.rows, terms: terms, bias: bias)
+        try qr.add(rows: block.rows, left: design, right: block.targets)
+      }
+      solution = try qr.solve(leftColumns: columns)
     }
     let weights = Array(solution[..<(terms * targets)])
     let intercept =
