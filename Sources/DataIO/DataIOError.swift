@@ -40,6 +40,8 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The data set is there but cannot be used as asked (wrong rank, not numeric, external
   /// storage, virtual layout, reached through an external link...).
   case unsupportedDataset(file: String, dataset: String, reason: String)
+  /// The data set's metadata contradict themselves or the file (a damaged or unfinished file).
+  case damagedDataset(file: String, dataset: String, reason: String)
   /// Features and targets must describe the same rows.
   case rowCountMismatch(
     file: String, features: String, featureRows: Int, targets: String, targetRows: Int)
@@ -86,6 +88,8 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(file): no data set \(dataset)"
     case .unsupportedDataset(let file, let dataset, let reason):
       return "\(file) data set \(dataset): \(reason)"
+    case .damagedDataset(let file, let dataset, let reason):
+      return "\(file) data set \(dataset) is damaged or unfinished: \(reason)"
     case .rowCountMismatch(let file, let features, let featureRows, let targets, let targetRows):
       return "\(file): \(features) has \(featureRows) rows but \(targets) has \(targetRows)"
     case .shapeMismatch(let first, let second, let message):

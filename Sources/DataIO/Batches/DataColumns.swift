@@ -46,6 +46,19 @@ enum DataColumns {
   {
     let x = try file.dataset(features)
     let y = try file.dataset(targets)
+    for dataset in [x, y] {
+      let what = dataset === x ? "features" : "targets"
+      guard dataset.columns > 0 else {
+        throw DataIOError.unsupportedDataset(
+          file: file.path, dataset: dataset.path,
+          reason: "has shape \(dataset.shape): no columns to read as \(what)")
+      }
+      guard dataset.rows > 0 else {
+        throw DataIOError.unsupportedDataset(
+          file: file.path, dataset: dataset.path,
+          reason: "has shape \(dataset.shape): no rows to read as \(what)")
+      }
+    }
     guard x.rows == y.rows else {
       throw DataIOError.rowCountMismatch(
         file: file.path, features: x.path, featureRows: x.rows, targets: y.path, targetRows: y.rows)

@@ -27,6 +27,8 @@ public final class HDF5Dataset: @unchecked Sendable {
   /// The current extent: `[rows]` or `[rows, columns]`.
   public private(set) var shape: [Int]
   public let elementType: HDF5ElementType
+  /// Bytes per element in the file.
+  let elementSize: Int
   /// The chunk extent for chunked storage, `nil` for contiguous or compact storage.
   public let chunkShape: [Int]?
   /// The filters applied to chunks, by their HDF5 names (`"deflate"`, `"fletcher32"`...).
@@ -65,7 +67,19 @@ public final class HDF5Dataset: @unchecked Sendable {
       throw unsupported("has rank \(rank); only 1-D and 2-D data sets are read")
     }
     var dims = [hsize_t](repeating: 0, count: rank)
-    HDF5Library.locked { _ = H5Sget_simple_extent_dims(space.id, &dims, nil) }
+    var maximum = [hsize_t](repeating: 0, count: rank)
+    HDF5Library.locked { _ = H5Sget_simple_extent_dims(space.id, &dims, &maximum) }
+    // A damaged dataspace message can state any extent: one beyond its own maximum (which
+    // libhdf5 1.10 does not check) is damage, and no extent may overflow a byte count.
+    for (extent, limit) in zip(dims, maximum) where limit != fit_H5S_UNLIMITED() && extent > limit {
+      throw DataIOError.damagedDataset(
+        file: file.path, dataset: path,
+        reason: "its extent \(dims) exceeds its declared maximum "
+          + "\(maximum)")
+    }
+    guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+      throw unsupported("declares an extent of \(dims), beyond any file")
+    }
     shape = dims.map { Int($0) }
 
     let type = try make(.datatype, "H5Dget_type") { H5Dget_type(dataset.id) }
@@ -73,10 +87,16 @@ public final class HDF5Dataset: @unchecked Sendable {
       (H5Tget_class(type.id), Int(H5Tget_size(type.id)), H5Tget_sign(type.id))
     }
     switch typeClass {
-    case H5T_FLOAT: elementType = .float(bits: 8 * size)
-    case H5T_INTEGER: elementType = .integer(bits: 8 * size, signed: sign == H5T_SGN_2)
+    case H5T_FLOAT where [2, 4, 8].contains(size): elementType = .float(bits: 8 * size)
+    case H5T_INTEGER where [1, 2, 4, 8].contains(size):
+      elementType = .integer(bits: 8 * size, signed: sign == H5T_SGN_2)
+    case H5T_FLOAT, H5T_INTEGER:
+      throw unsupported(
+        "holds \(size)-byte \(Self.className(typeClass)) values; only 2-, 4- and "
+          + "8-byte floats and 1- to 8-byte integers are read")
     default: throw unsupported("holds \(Self.className(typeClass)) values, not numbers")
     }
+    elementSize = size
 
     let creation = try make(.propertyList, "H5Dget_create_plist") {
       H5Dget_create_plist(dataset.id)
@@ -112,6 +132,84 @@ public final class HDF5Dataset: @unchecked Sendable {
     }
     filters = found.map(\.0)
     missingFilters = found.filter { !$0.1 }.map(\.0)
+    // A file fit is writing holds data sets that are not written yet.
+    if file.mode == .readOnly { try checkStorage(layout: layout) }
+  }
+
+  /// Checks, before anything is read, that the storage the file declares for the data set can
+  /// hold its extent, since libhdf5 1.10 trusts a damaged layout message and reads (or copies)
+  /// past the end of its buffers:
+  /// - contiguous: an allocated block of exactly rows × columns × element size bytes that ends
+  ///   inside the file;
+  /// - compact: a buffer of exactly that size in the object header;
+  /// - chunked: every chunk the extent needs is written (an unwritten chunk would read as the
+  ///   fill value, so a data set declaring 10¹² rows over a few written chunks is refused
+  ///   rather than trained on as zeros); chunk reads check each chunk's address themselves.
+  func checkStorage(layout: H5D_layout_t) throws {
+    let damaged = { (reason: String) in
+      DataIOError.damagedDataset(file: self.file.path, dataset: self.path, reason: reason)
+    }
+    let (elements, overflow) = shape.reduce((1, false)) { partial, extent in
+      let product = partial.0.multipliedReportingOverflow(by: extent)
+      return (product.partialValue, partial.1 || product.overflow)
+    }
+    let (bytes, byteOverflow) = elements.multipliedReportingOverflow(by: elementSize)
+    guard !overflow && !byteOverflow else {
+      throw damaged("its extent \(shape) × \(elementSize) bytes overflows a 64-bit size")
+    }
+    guard elements > 0 else { return }
+    let (fileSize, storage, offset, writtenChunks) = try HDF5Library.locked {
+      var fileSize: hsize_t = 0
+      guard H5Fget_filesize(file.handle.id, &fileSize) >= 0 else {
+        throw HDF5Library.error(file: file.path, dataset: path, operation: "file size")
+      }
+      var chunks: hsize_t = 0
+      if layout == H5D_CHUNKED {
+        let space = H5Dget_space(handle.id)
+        defer { if space >= 0 { H5Sclose(space) } }
+        guard space >= 0, H5Dget_num_chunks(handle.id, space, &chunks) >= 0 else {
+          throw HDF5Library.error(file: file.path, dataset: path, operation: "count chunks")
+        }
+      }
+      return (
+        Int(clamping: fileSize), Int(clamping: H5Dget_storage_size(handle.id)),
+        H5Dget_offset(handle.id), Int(clamping: chunks)
+      )
+    }
+    switch layout {
+    case H5D_CONTIGUOUS:
+      guard offset != haddr_t.max else {
+        throw damaged("was never written (no storage is allocated); it would read as fill values")
+      }
+      guard storage == bytes else {
+        throw damaged("its \(shape) values need \(bytes) bytes but its storage holds \(storage)")
+      }
+      guard offset <= haddr_t(fileSize), bytes <= fileSize - Int(offset) else {
+        throw damaged(
+          "its data (\(bytes) bytes at offset \(offset)) extend past the end of the file "
+            + "(\(fileSize) bytes); the file is truncated or damaged")
+      }
+    case H5D_COMPACT:
+      guard storage == bytes else {
+        throw damaged(
+          "its \(shape) values need \(bytes) bytes but its compact storage holds \(storage)")
+      }
+    case H5D_CHUNKED:
+      guard let chunk = chunkShape, chunk.count == shape.count, chunk.allSatisfy({ $0 > 0 }) else {
+        throw damaged("its chunk shape \(chunkShape ?? []) does not fit its extent \(shape)")
+      }
+      let needed = zip(shape, chunk).reduce(1) { total, pair in
+        total.multipliedReportingOverflow(by: (pair.0 + pair.1 - 1) / pair.1).partialValue
+      }
+      guard writtenChunks >= needed else {
+        throw damaged(
+          "declares \(shape) values in \(needed) chunk(s) of \(chunk) but only \(writtenChunks) "
+            + "are written; the rest would read as fill values (was the file closed before it "
+            + "was finished?)")
+      }
+    default:
+      break
+    }
   }
 
   /// Every element, row-major.
