@@ -12,6 +12,7 @@ let package = Package(
   name: "fit",
   products: [
     .executable(name: "fit", targets: ["fit"]),
+    .executable(name: "fit-fuzz", targets: ["fit-fuzz"]),
     .library(name: "Autograd", targets: ["Autograd"]),
     .library(name: "Optim", targets: ["Optim"]),
     .library(name: "DataIO", targets: ["DataIO"]),
@@ -39,6 +40,8 @@ let package = Package(
         "Training", "CSystem",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    .executableTarget(
+      name: "fit-fuzz", dependencies: ["DataIO", "Training", "SeededRandom"], path: "Sources/Fuzz"),
     .executableTarget(
       name: "fit-bench", dependencies: ["Autograd", "Optim", "DataIO", "Models", "Training"],
       path: "Sources/Benchmarks"),
@@ -68,6 +71,6 @@ let package = Package(
       dependencies: [
         "Training", "Models", "Optim", "DataIO", "Autograd", "SeededRandom", "TestSupport",
       ]),
-    .testTarget(name: "FitTests", dependencies: ["TestSupport", "fit"]),
+    .testTarget(name: "FitTests", dependencies: ["TestSupport", "fit", "fit-fuzz"]),
   ]
 )

@@ -14,14 +14,14 @@ import Foundation
 /// metadata (which its Fletcher-32 checksums do not cover), makes the file one to skip rather
 /// than one that crashes the reader. Files without the block (written before it existed) start
 /// with HDF5's signature and are read as before.
-enum FileChecksum {
+public enum FileChecksum {
   static let blockSize = 512
   static let magic = "fit-checkpoint-checksum "
   /// The first bytes of an HDF5 file with no user block.
   static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
   /// Writes the header of a file whose first `blockSize` bytes are a user block.
-  static func seal(_ url: URL) throws {
+  public static func seal(_ url: URL) throws {
     let data = try Data(contentsOf: url)
     guard data.count >= blockSize else {
       throw CheckpointError.unreadable(file: url.path, reason: "shorter than its user block")

@@ -29,6 +29,8 @@ public final class HDF5Dataset: @unchecked Sendable {
   public let elementType: HDF5ElementType
   /// Bytes per element in the file.
   let elementSize: Int
+  /// The maximum extent the dataspace declares, nil where unlimited.
+  let maximumShape: [Int?]
   /// The chunk extent for chunked storage, `nil` for contiguous or compact storage.
   public let chunkShape: [Int]?
   /// The filters applied to chunks, by their HDF5 names (`"deflate"`, `"fletcher32"`...).
@@ -81,6 +83,7 @@ public final class HDF5Dataset: @unchecked Sendable {
       throw unsupported("declares an extent of \(dims), beyond any file")
     }
     shape = dims.map { Int($0) }
+    maximumShape = maximum.map { $0 == fit_H5S_UNLIMITED() ? nil : Int(clamping: $0) }
 
     let type = try make(.datatype, "H5Dget_type") { H5Dget_type(dataset.id) }
     let (typeClass, size, sign) = HDF5Library.locked {
@@ -97,6 +100,10 @@ public final class HDF5Dataset: @unchecked Sendable {
     default: throw unsupported("holds \(Self.className(typeClass)) values, not numbers")
     }
     elementSize = size
+    if let problem = HDF5Library.locked({ Self.nonstandardLayout(of: type.id, size: size) }) {
+      throw DataIOError.damagedDataset(
+        file: file.path, dataset: path, reason: "its \(elementType) type \(problem)")
+    }
 
     let creation = try make(.propertyList, "H5Dget_create_plist") {
       H5Dget_create_plist(dataset.id)
@@ -146,9 +153,6 @@ public final class HDF5Dataset: @unchecked Sendable {
   ///   fill value, so a data set declaring 10¹² rows over a few written chunks is refused
   ///   rather than trained on as zeros); chunk reads check each chunk's address themselves.
   func checkStorage(layout: H5D_layout_t) throws {
-    let damaged = { (reason: String) in
-      DataIOError.damagedDataset(file: self.file.path, dataset: self.path, reason: reason)
-    }
     let (elements, overflow) = shape.reduce((1, false)) { partial, extent in
       let product = partial.0.multipliedReportingOverflow(by: extent)
       return (product.partialValue, partial.1 || product.overflow)
@@ -195,20 +199,87 @@ public final class HDF5Dataset: @unchecked Sendable {
           "its \(shape) values need \(bytes) bytes but its compact storage holds \(storage)")
       }
     case H5D_CHUNKED:
-      guard let chunk = chunkShape, chunk.count == shape.count, chunk.allSatisfy({ $0 > 0 }) else {
-        throw damaged("its chunk shape \(chunkShape ?? []) does not fit its extent \(shape)")
+      guard let chunk = chunkShape, chunk.count == shape.count, chunk.allSatisfy({ $0 > 0 }),
+        zip(chunk, maximumShape).allSatisfy({ $1 == nil || $0 <= $1! })
+      else {
+        throw damaged(
+          "its chunk shape \(chunkShape ?? []) does not fit its extent \(shape) (maximum "
+            + "[\(maximumShape.map { $0.map(String.init) ?? "unlimited" }.joined(separator: ", "))])"
+        )
       }
-      let needed = zip(shape, chunk).reduce(1) { total, pair in
-        total.multipliedReportingOverflow(by: (pair.0 + pair.1 - 1) / pair.1).partialValue
+      let (chunkElements, chunkOverflow) = chunk.reduce((1, false)) { partial, extent in
+        let product = partial.0.multipliedReportingOverflow(by: extent)
+        return (product.partialValue, partial.1 || product.overflow)
       }
-      guard writtenChunks >= needed else {
+      // HDF5 itself caps a chunk at 4 GiB.
+      guard !chunkOverflow, chunkElements <= (1 << 32) / elementSize else {
+        throw damaged("its chunk shape \(chunk) exceeds HDF5's 4 GiB per chunk")
+      }
+      let perDimension = zip(shape, chunk).map { ($0 + $1 - 1) / $1 }
+      let (needed, neededOverflow) = perDimension.reduce((1, false)) { partial, count in
+        let product = partial.0.multipliedReportingOverflow(by: count)
+        return (product.partialValue, partial.1 || product.overflow)
+      }
+      guard !neededOverflow, writtenChunks >= needed else {
         throw damaged(
           "declares \(shape) values in \(needed) chunk(s) of \(chunk) but only \(writtenChunks) "
             + "are written; the rest would read as fill values (was the file closed before it "
             + "was finished?)")
       }
+      try checkChunks(
+        perDimension: perDimension, chunk: chunk, chunkBytes: chunkElements * elementSize,
+        fileSize: fileSize)
     default:
       break
+    }
+  }
+
+  /// The error for metadata that contradict themselves or the file.
+  func damaged(_ reason: String) -> DataIOError {
+    .damagedDataset(file: file.path, dataset: path, reason: reason)
+  }
+
+  /// Checks each chunk's entry in the chunk index (looked up by its coordinates, so the cost is
+  /// a B-tree search per chunk): it must lie inside the file, and an unfiltered chunk must hold
+  /// exactly its shape's bytes (libhdf5 1.10 copies the shape's worth out of whatever it read),
+  /// a filtered one at most that plus deflate's worst-case overhead.
+  func checkChunks(perDimension: [Int], chunk: [Int], chunkBytes: Int, fileSize: Int) throws {
+    let filterCount = filters.count
+    var index = [Int](repeating: 0, count: perDimension.count)
+    while true {
+      let offset = zip(index, chunk).map { hsize_t($0 * $1) }
+      var mask: UInt32 = 0
+      var address: haddr_t = 0
+      var size: hsize_t = 0
+      let status = HDF5Library.locked {
+        H5Dget_chunk_info_by_coord(handle.id, offset, &mask, &address, &size)
+      }
+      guard status >= 0 else {
+        throw HDF5Library.error(file: file.path, dataset: path, operation: "chunk at \(offset)")
+      }
+      let unfiltered = filterCount == 0 || mask == (UInt32(1) << filterCount) - 1
+      let stored = Int(clamping: size)
+      let place = "its chunk at \(offset.map(Int.init))"
+      guard address != haddr_t.max, address <= haddr_t(fileSize),
+        stored <= fileSize - Int(address)
+      else {
+        throw damaged(
+          "\(place) (\(stored) bytes at offset \(address)) is not inside the file (\(fileSize) "
+            + "bytes)")
+      }
+      if unfiltered ? stored != chunkBytes : stored > chunkBytes + chunkBytes / 64 + 4096 {
+        throw damaged(
+          "\(place) stores \(stored) bytes where its shape \(chunk) holds \(chunkBytes)"
+            + (unfiltered ? "" : " before compression"))
+      }
+      var dimension = index.count - 1
+      while dimension >= 0 {
+        index[dimension] += 1
+        if index[dimension] < perDimension[dimension] { break }
+        index[dimension] = 0
+        dimension -= 1
+      }
+      if dimension < 0 { return }
     }
   }
 
@@ -277,6 +348,41 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   func updateShape(rows: Int) { shape[0] = rows }
+
+  /// What makes a numeric type other than a standard two's-complement or unsigned integer or an
+  /// IEEE 754 binary16/32/64 float, both byte orders, or nil. A damaged type message can
+  /// declare bit fields outside the value (libhdf5 1.10 then converts past its buffers), so
+  /// only the standard layouts h5py, pandas and R write are accepted. Call holding the lock.
+  static func nonstandardLayout(of type: hid_t, size: Int) -> String? {
+    let order = H5Tget_order(type)
+    guard order == H5T_ORDER_LE || order == H5T_ORDER_BE else {
+      return "has byte order \(order.rawValue), neither little- nor big-endian"
+    }
+    let precision = H5Tget_precision(type)
+    let offset = H5Tget_offset(type)
+    guard precision == 8 * size, offset == 0 else {
+      return "declares \(precision) bits at offset \(offset) in \(size) bytes"
+    }
+    guard H5Tget_class(type) == H5T_FLOAT else { return nil }
+    var (signPosition, exponentPosition, exponentSize, mantissaPosition, mantissaSize) =
+      (0, 0, 0, 0, 0)
+    guard
+      H5Tget_fields(
+        type, &signPosition, &exponentPosition, &exponentSize, &mantissaPosition, &mantissaSize)
+        >= 0
+    else { return "has unreadable bit fields" }
+    // (exponent bits, bias) of IEEE binary16, binary32, binary64.
+    let ieee: [Int: (Int, Int)] = [2: (5, 15), 4: (8, 127), 8: (11, 1023)]
+    guard let (bits, bias) = ieee[size], signPosition == 8 * size - 1,
+      exponentSize == bits, exponentPosition == 8 * size - 1 - bits, mantissaPosition == 0,
+      mantissaSize == 8 * size - 1 - bits, Int(H5Tget_ebias(type)) == bias,
+      H5Tget_norm(type) == H5T_NORM_IMPLIED
+    else {
+      return "is not an IEEE 754 float (sign bit \(signPosition), exponent \(exponentSize) bits "
+        + "at \(exponentPosition), mantissa \(mantissaSize) bits at \(mantissaPosition))"
+    }
+    return nil
+  }
 
   static func className(_ typeClass: H5T_class_t) -> String {
     switch typeClass {
