@@ -2,8 +2,9 @@
 # Installs what building and testing fit needs on a fresh Debian machine, and nothing that is
 # already there: the C libraries (OpenBLAS, HDF5) from apt, and NumPy + h5py (+ pandas and
 # PyTables, for files written by DataFrame.to_hdf) from pip for the interop tests that read our
-# files with an independent implementation and write files as users do, and SciPy for the tests
-# that check our reference optima against its solvers.
+# files with an independent implementation and write files as users do, SciPy for the tests
+# that check our reference optima against its solvers, and scikit-learn for the tests that state
+# the loss options in its terms (Ridge, HuberRegressor).
 set -euo pipefail
 
 need_apt=()
@@ -28,4 +29,11 @@ if ! python3 -c 'import scipy' 2>/dev/null; then
   echo "setup: installing scipy with pip"
   python3 -m pip install --quiet --disable-pip-version-check scipy \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages scipy
+fi
+
+if ! python3 -c 'import sklearn' 2>/dev/null; then
+  echo "setup: installing scikit-learn with pip"
+  python3 -m pip install --quiet --disable-pip-version-check scikit-learn \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+      scikit-learn
 fi

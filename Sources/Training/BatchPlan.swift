@@ -4,7 +4,8 @@ import Foundation
 /// of `--grid` values, each with its own name and run folder under the batch folder.
 public struct BatchPlan: Sendable {
   public struct Run: Sendable, Equatable {
-    /// Unique within the batch; also the run folder's name.
+    /// Unique within the batch; also the run folder's name. A valid config `name` (`RunName`):
+    /// other characters of the varied values or file names become `_`.
     public var name: String
     public var configPath: String
     /// `--set` overrides that make this run (data path, grid values, output folder).
@@ -69,7 +70,7 @@ public struct BatchPlan: Sendable {
           nameParts += combination.map { key, value in
             "\(key.split(separator: ".").last ?? Substring(key))=\(value)"
           }
-          let name = Self.folderName(nameParts.joined(separator: "_"))
+          let name = RunName.sanitized(nameParts.joined(separator: "_"), replacement: "_")
           var runOverrides = overrides
           if !data.isEmpty {
             let absolute =
@@ -135,11 +136,6 @@ public struct BatchPlan: Sendable {
     }
     if !current.isEmpty { values.append(current) }
     return values
-  }
-
-  /// A name safe as a folder name.
-  static func folderName(_ text: String) -> String {
-    String(text.map { $0.isLetter || $0.isNumber || "=.,-_+".contains($0) ? $0 : "_" })
   }
 }
 

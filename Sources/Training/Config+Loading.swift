@@ -81,12 +81,8 @@ extension TrainingConfig {
 
   /// A file name made into a valid run name: other characters become `-`.
   private static func sanitizedName(_ name: String) -> String {
-    let cleaned = String(name.map { isNameCharacter($0) ? $0 : "-" })
-    return cleaned.isEmpty ? "fit" : cleaned
-  }
-
-  static func isNameCharacter(_ character: Character) -> Bool {
-    character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character))
+    let cleaned = RunName.sanitized(name, replacement: "-")
+    return RunName.isValid(cleaned) ? cleaned : "fit"
   }
 }
 

@@ -19,12 +19,10 @@ extension TrainingConfig {
         $0 == currentVersion
       })
     let name = try top.string("name", default: defaultName)
-    // `.` and `..` are names of folders already there: `runs/..` is the config's own folder.
-    guard !name.isEmpty, name.allSatisfy(isNameCharacter), name != ".", name != ".." else {
+    guard RunName.isValid(name) else {
       throw top.invalid(
         "name",
-        expected: "a non-empty name of letters, digits, `.`, `_` and `-`, other than "
-          + "`.` and `..`")
+        expected: "a non-empty name of \(RunName.allowedCharacters), other than `.` and `..`")
     }
     guard top.contains("data") else {
       throw top.error(.missingKey(expected: "an object with the data file's `path`"), at: "data")

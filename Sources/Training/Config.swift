@@ -19,8 +19,8 @@ public struct TrainingConfig: Equatable, Sendable {
   /// `version` (default `1`): the config format's version; must be 1.
   public var version: Int
   /// `name` (default: the config file's name without its extension, or `"fit"` when there is no
-  /// file): names the run in reports and in the default output folder. Letters, digits, `.`, `_`
-  /// and `-` only.
+  /// file): names the run in reports and in the default output folder. ASCII letters, digits and
+  /// `.` `_` `-` `=` `,` `+` only (`RunName`: the names `fit batch` gives its runs are valid).
   public var name: String
   /// `data`: required, for its `path`.
   public var data: DataConfig

@@ -76,6 +76,50 @@ final class BatchTests: XCTestCase {
     XCTAssertEqual(try models(in: out).count, 2)
   }
 
+  /// A batch run's name (`lr=0.1_degree=2`) is a config name too: a config named so trains
+  /// into a run folder of that name, as does `--set name=...` (split at its first `=`), and the
+  /// model trained is the batch run's.
+  func testABatchRunNameTrainsAsAConfigName() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let out = folder.appendingPathComponent("batch")
+    let batch = try FitProcess.run([
+      "batch", "--config", "configs/poly.json", "--grid", "optimizer.lr=0.1", "--grid",
+      "model.degree=2", "--set", "training.epochs=2", "--out", out.path,
+    ])
+    XCTAssertEqual(batch.status, 0, batch.standardError)
+    let name = "lr=0.1_degree=2"
+    XCTAssertEqual(Array(try models(in: out).keys), [name])
+
+    let config = folder.appendingPathComponent("named.json")
+    let data = FitProcess.packageRoot.appendingPathComponent("data/poly.csv").path
+    let text = #"{"name": "\#(name)", "data": {"path": "\#(data)", "targets": ["y"]}}"#
+    try text.write(to: config, atomically: true, encoding: .utf8)
+    let poly = FitProcess.packageRoot.appendingPathComponent("configs/poly.json").path
+    let set = folder.appendingPathComponent("set")
+    let runs = [
+      ["--config", config.path, "--set", "training.epochs=2"],
+      [
+        "--config", poly, "--set", "name=\(name)", "--set", "optimizer.lr=0.1", "--set",
+        "model.degree=2", "--set", "training.epochs=2", "--set", "output.dir=\(set.path)/\(name)",
+      ],
+    ]
+    func model(_ folder: URL) throws -> [String: Any] {
+      let url = folder.appendingPathComponent(name).appendingPathComponent("model.json")
+      return try XCTUnwrap(
+        JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+    for (arguments, runFolder) in zip(runs, ["runs", "set"]) {
+      let result = try FitProcess.run(arguments + ["--quiet"], in: folder)
+      XCTAssertEqual(result.status, 0, result.standardError)
+      XCTAssertEqual(try model(folder.appendingPathComponent(runFolder))["name"] as? String, name)
+    }
+    // The same values as the batch run, under that run's name: the same coefficients.
+    let named = try model(set)
+    let batchRun = try model(out)
+    XCTAssertEqual(named["weights"] as? [Double], batchRun["weights"] as? [Double])
+    XCTAssertEqual(named["intercept"] as? [Double], batchRun["intercept"] as? [Double])
+  }
+
   /// A batch killed (SIGKILL, with its running training) after some runs finished, then resumed:
   /// the finished runs are not trained again, and the final summary and models equal those of an
   /// uninterrupted batch.

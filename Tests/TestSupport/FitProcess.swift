@@ -48,6 +48,11 @@ public struct FitProcess {
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory ?? packageRoot
+    return try collect(process)
+  }
+
+  /// Runs a configured `process` to its end and returns its status and output.
+  public static func collect(_ process: Process) throws -> Result {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

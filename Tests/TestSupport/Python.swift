@@ -63,4 +63,15 @@ public enum Python {
           + "tables, or `make test`, which installs them): \(error)")
     }
   }
+
+  /// Fails unless scikit-learn imports, for the tests that state fit's loss options in its terms.
+  public static func requireScikitLearn() throws {
+    do {
+      _ = try run("import numpy, sklearn")
+    } catch {
+      throw Failure(
+        description: "these tests need scikit-learn for python3 (pip install scikit-learn, or "
+          + "`make test`, which installs it): \(error)")
+    }
+  }
 }

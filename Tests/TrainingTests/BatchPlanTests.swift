@@ -39,4 +39,29 @@ final class BatchPlanTests: XCTestCase {
       XCTAssertTrue(run.overrides.contains(#"data.format="hdf5""#), "\(run.overrides)")
     }
   }
+
+  /// Every name a batch gives its runs is a valid config `name` whose default run folder has
+  /// that name: `=` from the varied values, `,` and `+` from arrays and exponents, `_` for what
+  /// a folder name should not hold (brackets, spaces, quotes, non-ASCII letters).
+  func testRunNamesAreValidConfigNames() throws {
+    let grid = try BatchPlan(
+      configs: ["c.json"], dataFiles: [],
+      grid: ["optimizer.lr=0.1,1e+2", "model.degree=2", "optimizer.betas=[0.9, 0.99]"],
+      overrides: [], batchDirectory: URL(fileURLWithPath: "/tmp/batch"))
+    let files = try BatchPlan(
+      configs: ["c.json"], dataFiles: ["/d/données 1.csv", "/d/a+b=c.h5"],
+      grid: [#"loss="huber""#], overrides: [], batchDirectory: URL(fileURLWithPath: "/tmp/batch"))
+    let names = (grid.runs + files.runs).map(\.name)
+    XCTAssertEqual(
+      names,
+      [
+        "lr=0.1_degree=2_betas=_0.9,_0.99_", "lr=1e+2_degree=2_betas=_0.9,_0.99_",
+        "donn_es_1_loss=_huber_", "a+b=c_loss=_huber_",
+      ])
+    for name in names {
+      let config = try parseConfig(config(#""name": "\#(name)""#))
+      XCTAssertEqual(config.name, name)
+      XCTAssertEqual(config.output.dir, "\(configFolder)/runs/\(name)")
+    }
+  }
 }

@@ -235,11 +235,11 @@ final class ConfigErrorTests: XCTestCase {
       #"{"data": {"path": "d.csv", "targets": ["y"], "delimiter": ";;"}}"#,
       "cfg.json:1:59: data.delimiter: expected a single ASCII character other than a quote or "
         + "line break, found \";;\"")
-    for name in ["my run", ".."] {
+    for name in ["my run", "..", "a/b", "é"] {
       assertConfigError(
         config(#""name": "\#(name)""#),
-        "cfg.json:1:65: name: expected a non-empty name of letters, digits, `.`, `_` and `-`, "
-          + "other than `.` and `..`, found \"\(name)\"")
+        "cfg.json:1:65: name: expected a non-empty name of letters, digits, `.`, `_`, `-`, `=`, "
+          + "`,` and `+`, other than `.` and `..`, found \"\(name)\"")
     }
   }
 
