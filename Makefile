@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BENCH_DATA ?= /tmp/fit-bench-data
 
-.PHONY: demo test build bench setup clean
+.PHONY: demo test build bench setup clean fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,17 @@ demo: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Longer fuzzing campaigns than `make test` runs: FUZZ_SECONDS per reader (seven readers), with
+# no bound on the number of cases; a failing case's input stays in FUZZ_WORK.
+FUZZ_SECONDS ?= 120
+FUZZ_WORK ?= /tmp/fit-fuzz
+fuzz: setup
+	$(SWIFT) build -c release --product fit-fuzz
+	rm -rf $(FUZZ_WORK) && mkdir -p $(FUZZ_WORK)/corpus
+	python3 scripts/fuzz_corpus.py $(FUZZ_WORK)/corpus
+	$$($(SWIFT) build -c release --show-bin-path)/fit-fuzz all --seconds $(FUZZ_SECONDS) \
+	  --seed $$(date +%s) --work $(FUZZ_WORK) --corpus $(FUZZ_WORK)/corpus
 
 bench: setup
 	bash scripts/bench.sh "$(BENCH_DATA)"

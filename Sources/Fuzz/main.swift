@@ -10,10 +10,11 @@ import Training
 /// `--set`, HDF5 data in memory and streamed, model.json, checkpoints).
 ///
 ///     fit-fuzz <target|all> [--cases N] [--seconds S] [--seed X] [--work DIR] [--corpus DIR]
-///              [--time-limit T] [--memory-limit-mb M]
+///              [--time-limit T] [--memory-limit-mb M] [--only K] [--replay FILE]
 ///
 /// Each case is written to `<work>/case-<target>.<ext>` before it is read, so after a crash
-/// that file is the input that caused it; `--replay FILE` reads one file as a case. A case that
+/// that file is the input that caused it; `--only K` makes case K again, `--replay FILE` reads
+/// one file as a case. A case that
 /// runs longer than the time limit ends the process (exit 2); an allocation beyond the memory
 /// limit (address space, `RLIMIT_AS`) ends it with a signal. Refusals whose message does not name
 /// the file are failures too, kept under `<work>/failures/`. Exit 0 when every case passed.
@@ -27,6 +28,8 @@ struct Options {
   var timeLimit = 5.0
   var memoryLimitMB = 4096
   var replay: URL? = nil
+  /// Runs only this case (its input stays in the work folder).
+  var only: Int? = nil
 }
 
 func parseOptions() -> Options {
@@ -54,6 +57,7 @@ func parseOptions() -> Options {
     case "--memory-limit-mb":
       options.memoryLimitMB = number(argument)
     case "--replay": options.replay = URL(fileURLWithPath: value(argument))
+    case "--only": options.only = number(argument)
     case let name where !name.hasPrefix("-"): options.targets.append(name)
     default: fail("unknown option \(argument)")
     }
@@ -140,10 +144,14 @@ func campaign(_ target: FuzzTarget, options: Options, watchdog: Watchdog) throws
   var refused = 0
   var failed = 0
   var slowest = 0.0
+  var slowestCase = 0
+  var peakSeen = peakResidentMB()
+  var peakCase = -1
   let start = DispatchTime.now().uptimeNanoseconds
   let total = target.oddCases.count + options.cases
-  var index = 0
-  while true {
+  var index = options.only ?? 0
+  var done = 0
+  while options.only == nil || index == options.only! {
     if let seconds = options.seconds {
       if Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 >= seconds { break }
     } else if index >= total {
@@ -176,22 +184,32 @@ func campaign(_ target: FuzzTarget, options: Options, watchdog: Watchdog) throws
       }
     }
     watchdog.end()
-    slowest = max(slowest, Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)
+    let duration = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6
+    if duration > slowest { (slowest, slowestCase) = (duration, index) }
+    if index % 16 == 0 || duration > 50 {
+      let peak = peakResidentMB()
+      if peak > peakSeen { (peakSeen, peakCase) = (peak, index) }
+    }
     index += 1
+    done += 1
   }
   let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   print(
-    "fuzz \(target.name): \(index) cases (\(target.oddCases.count) odd, seed \(options.seed)) "
+    "fuzz \(target.name): \(done) cases (\(target.oddCases.count) odd, seed \(options.seed)) "
       + "in \(String(format: "%.1f", elapsed)) s: \(accepted) read, \(refused) refused with the "
-      + "file named, \(failed) failed; slowest case \(String(format: "%.0f", slowest)) ms; "
-      + "peak RSS \(peakResidentMB()) MiB")
+      + "file named, \(failed) failed; slowest case \(String(format: "%.0f", slowest)) ms "
+      + "(case \(slowestCase)); peak RSS \(peakResidentMB()) MiB (reached by case \(peakCase))")
   return failed == 0
 }
 
 let options = parseOptions()
-var limit = rlimit(
-  rlim_cur: rlim_t(options.memoryLimitMB) << 20, rlim_max: rlim_t(options.memoryLimitMB) << 20)
-_ = setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+// AddressSanitizer reserves terabytes of shadow address space, so under it the bound is left
+// to ASan's own allocation checks.
+if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") == nil {
+  var limit = rlimit(
+    rlim_cur: rlim_t(options.memoryLimitMB) << 20, rlim_max: rlim_t(options.memoryLimitMB) << 20)
+  _ = setrlimit(Int32(RLIMIT_AS.rawValue), &limit)
+}
 do {
   try FileManager.default.createDirectory(at: options.work, withIntermediateDirectories: true)
   let seeds = try makeSeeds(in: options.work, corpus: options.corpus)

@@ -29,6 +29,8 @@ public final class HDF5Dataset: @unchecked Sendable {
   public let elementType: HDF5ElementType
   /// Bytes per element in the file.
   let elementSize: Int
+  /// The largest chunk read (each is decompressed whole into memory).
+  public static let maximumChunkBytes = 256 << 20
   /// The maximum extent the dataspace declares, nil where unlimited.
   let maximumShape: [Int?]
   /// The chunk extent for chunked storage, `nil` for contiguous or compact storage.
@@ -211,9 +213,13 @@ public final class HDF5Dataset: @unchecked Sendable {
         let product = partial.0.multipliedReportingOverflow(by: extent)
         return (product.partialValue, partial.1 || product.overflow)
       }
-      // HDF5 itself caps a chunk at 4 GiB.
-      guard !chunkOverflow, chunkElements <= (1 << 32) / elementSize else {
-        throw damaged("its chunk shape \(chunk) exceeds HDF5's 4 GiB per chunk")
+      // HDF5 itself caps a chunk at 4 GiB; fit reads a chunk whole into memory, and no tool
+      // users write with (h5py, pandas, fit convert) makes chunks near this bound.
+      guard !chunkOverflow, chunkElements <= Self.maximumChunkBytes / elementSize else {
+        throw DataIOError.unsupportedDataset(
+          file: file.path, dataset: path,
+          reason: "has chunks of \(chunk) (more than \(Self.maximumChunkBytes >> 20) MiB each); "
+            + "rewrite it with smaller chunks (h5py: chunks=True, or fit convert)")
       }
       let perDimension = zip(shape, chunk).map { ($0 + $1 - 1) / $1 }
       let (needed, neededOverflow) = perDimension.reduce((1, false)) { partial, count in
