@@ -169,4 +169,67 @@ final class HDF5InteropTests: XCTestCase {
       XCTAssertTrue(message.contains("truncated file"), message)
     }
   }
+
+  /// Valid but unusual files, as h5py writes them: big-endian and integer columns read as numpy
+  /// holds them; compound types, data sets without rows, dangling soft links and data sets
+  /// left partly at their fill value are refused, naming file and data set (issue 18).
+  func testStructurallyOddFilesAreReadExactlyOrRefusedClearly() throws {
+    let lines = try python(
+      """
+      rng = np.random.default_rng(3)
+      arrays = {
+        '/be64': rng.standard_normal((20, 2)).astype('>f8'),
+        '/be32': rng.standard_normal(20).astype('>f4'),
+        '/bei16': rng.integers(-30000, 30000, size=(20, 3)).astype('>i2'),
+        '/beu64': np.array([0, 1, 2**53, 2**64 - 1], dtype='>u8'),
+        '/filled': np.full((40, 2), 1.5),
+      }
+      with h5py.File(d + '/odd.h5', 'w') as f:
+        for name, a in arrays.items():
+          if name == '/filled':
+            f.create_dataset(name, data=a, chunks=(10, 2), fillvalue=-7.0)
+          else:
+            f.create_dataset(name, data=a)
+        f['compound'] = np.zeros(4, dtype=[('a', 'f8'), ('b', 'i4')])
+        f.create_dataset('empty', shape=(0, 3), dtype='f8')
+        f['y'] = np.zeros(0)
+        f['dangling'] = h5py.SoftLink('/nowhere')
+        part = f.create_dataset('partial', shape=(40, 2), chunks=(10, 2), fillvalue=-7.0)
+        part[:10] = 1.0
+        f.create_dataset('unwritten', shape=(40, 2), dtype='f8', fillvalue=-7.0)
+      for name, a in arrays.items():
+        print(name, a.astype(np.float64).tobytes().hex())
+      """)
+    let url = directory.appendingPathComponent("odd.h5")
+    let file = try HDF5File(url: url)
+    for line in lines {
+      let parts = line.split(separator: " ")
+      XCTAssertEqual(
+        try file.dataset(String(parts[0])).read().map(\.bitPattern), bitPatterns(hex: parts[1]),
+        "\(parts[0])")
+    }
+    XCTAssertEqual(try file.dataset("/bei16").elementType, .integer(bits: 16, signed: true))
+    assertOpenFails(
+      "odd.h5", "/compound",
+      message: "odd.h5 data set /compound: holds compound values, not numbers")
+    assertOpenFails(
+      "odd.h5", "/partial",
+      message: "odd.h5 data set /partial is damaged or unfinished: declares [40, 2] values in 4 "
+        + "chunk(s) of [10, 2] but only 1 are written; the rest would read as fill values (was "
+        + "the file closed before it was finished?)")
+    assertOpenFails(
+      "odd.h5", "/unwritten",
+      message: "odd.h5 data set /unwritten is damaged or unfinished: was never written (no "
+        + "storage is allocated); it would read as fill values")
+    XCTAssertThrowsError(try HDF5File(url: url).dataset("/dangling")) {
+      let message = "\($0)".replacingOccurrences(of: url.path, with: "odd.h5")
+      XCTAssertTrue(message.hasPrefix("odd.h5"), message)
+      XCTAssertTrue(message.contains("/dangling"), message)
+    }
+    XCTAssertThrowsError(try InMemoryDataset.hdf5(url: url, features: "/empty", targets: "/y")) {
+      XCTAssertEqual(
+        "\($0)".replacingOccurrences(of: url.path, with: "odd.h5"),
+        "odd.h5 data set /empty: has shape [0, 3]: no rows to read as features")
+    }
+  }
 }
