@@ -142,6 +142,15 @@ public final class HDF5File: @unchecked Sendable {
           throw DataIOError.unsupportedDataset(
             file: self.path, dataset: path, reason: "\(prefix) is a user-defined link")
         }
+        // A soft link names a path that need not exist (h5py.SoftLink('/nowhere')).
+        if info.type == H5L_TYPE_SOFT && H5Oexists_by_name(handle.id, prefix, accessList.id) <= 0 {
+          H5Eclear2(fit_H5E_DEFAULT())
+          var target = [CChar](repeating: 0, count: 1024)
+          _ = H5Lget_val(handle.id, prefix, &target, target.count, accessList.id)
+          throw DataIOError.unsupportedDataset(
+            file: self.path, dataset: path,
+            reason: "\(prefix) is a soft link to \(String(cString: target)), which does not exist")
+        }
       }
     }
   }
