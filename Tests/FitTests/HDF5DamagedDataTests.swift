@@ -229,4 +229,52 @@ final class HDF5DamagedDataTests: XCTestCase {
       XCTAssertEqual(result.status, 0, result.standardError)
     }
   }
+
+  // Found by fit-fuzz (FuzzTests): each was a crash inside libhdf5 1.10.
+
+  func testAChunkShapeBeyondTheMaximumExtentIsRefused() throws {
+    // Layout message v3, chunked (spec IV.A.2.i): version 3, class 2, rank + 1, the B-tree
+    // address, then the chunk's dimensions and element size as 4-byte numbers. A chunk of
+    // 50 × 32771 over a fixed 500 × 3 extent made H5VM_memcpyvv copy past its buffer (SIGSEGV).
+    let data = try write(
+      "chunk.h5", "f.create_dataset('X', data=X, chunks=(50, 3)); f['y'] = y",
+      patch: """
+        import re
+        found = [m.start() for m in re.finditer(
+          re.escape(bytes([3, 2, 3])) + b'.{8}' + re.escape(struct.pack('<III', 50, 3, 8)),
+          bytes(b), re.S)]
+        assert len(found) == 1, found
+        b[found[0] + 15:found[0] + 19] = struct.pack('<I', 32771)
+        """)
+    try assertRefusedEverywhere(
+      data, "data set /X is damaged or unfinished: its chunk shape [50, 32771] does not fit")
+  }
+
+  func testAnIntegerTypeWiderThanItsBytesIsRefused() throws {
+    // Datatype message, fixed-point (spec IV.A.2.d): class 0 version 1, flags (unsigned,
+    // little-endian), size 2, bit offset 0, precision 16. A precision of 272 bits smashed the
+    // stack in H5T__bit_get_d.
+    let data = try write(
+      "precision.h5", "f['X'] = X; f['y'] = (y * 100 + 1000).astype('<u2')",
+      patch: """
+        at = find(bytes([0x10, 0, 0, 0]) + struct.pack('<IHH', 2, 0, 16))
+        b[at + 10:at + 12] = struct.pack('<H', 272)
+        """)
+    try assertRefusedEverywhere(
+      data, "data set /y is damaged or unfinished: its uint16 type declares 272 bits")
+  }
+
+  func testAFloatTypeWithBitFieldsOutsideItsBytesIsRefused() throws {
+    // Datatype message, floating point (spec IV.A.2.d): class 1 version 1, sign bit 63,
+    // size 8, offset 0, precision 64, exponent at 52 (11 bits), mantissa at 0 (52 bits).
+    let data = try write(
+      "float.h5", "f['X'] = X; f['y'] = y",
+      patch: """
+        pattern = struct.pack('<HH', 0, 64) + bytes([52, 11, 0, 52])
+        import re
+        for m in re.finditer(re.escape(pattern), bytes(b)):
+          b[m.start() + 7] = 200  # mantissa of 200 bits
+        """)
+    try assertRefusedEverywhere(data, "type is not an IEEE 754 float")
+  }
 }
