@@ -63,7 +63,8 @@ extension FittedModel {
     let format = try object.string("format", default: nil)
     guard format == "fit-model" else { throw object.invalid("format", expected: "\"fit-model\"") }
     _ = try object.int(
-      "version", default: nil, IntegerRule(expected: "1 (the model version this fit reads)") {
+      "version", default: nil,
+      IntegerRule(expected: "1 (the model version this fit reads)") {
         $0 == 1
       })
     let kind = try object.string("kind", default: nil)

@@ -315,15 +315,23 @@ final class CommandLineTests: XCTestCase {
     let absurd = try write(model(weight: "1e308"), to: "a.json", in: folder)
     let large = try write(model(weight: "1e299"), to: "l.json", in: folder)
     let utf16 = folder.appendingPathComponent("w.json")
-    try Data([0xFF, 0xFE] + model(weight: "2").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
-      .write(to: utf16)
+    try Data(
+      [0xFF, 0xFE] + model(weight: "2").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    )
+    .write(to: utf16)
     for (file, message) in [
       (unknown, "u.json:1:196: unknown key `note`; expected one of: format, version,"),
-      (absurd, "a.json:1:172: weights[0]: expected a finite number of magnitude at most 1e300, "
-        + "found 1e308"),
+      (
+        absurd,
+        "a.json:1:172: weights[0]: expected a finite number of magnitude at most 1e300, "
+          + "found 1e308"
+      ),
       (utf16, "w.json:1:1: invalid JSON: the text is UTF-16, not UTF-8; save it as UTF-8"),
-      (large, "l.json: the prediction of b for row 2 of \(data.path) is inf: the model's "
-        + "coefficients are too large for these inputs"),
+      (
+        large,
+        "l.json: the prediction of b for row 2 of \(data.path) is inf: the model's "
+          + "coefficients are too large for these inputs"
+      ),
     ] {
       for command in ["predict", "eval"] {
         let outcome = try FitProcess.run([command, "--model", file.path, "--data", data.path])
