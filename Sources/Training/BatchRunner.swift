@@ -211,7 +211,9 @@ public final class BatchRunner: @unchecked Sendable {
       let metrics = batchDirectory.appendingPathComponent(o.run.name).appendingPathComponent(
         "metrics.csv")
       guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { continue }
-      let points: [(x: Double, y: Double)] = text.split(separator: "\n").dropFirst().compactMap {
+      // A last line without its newline is a row a kill cut short (`MetricsLog`): not a point.
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+      let points: [(x: Double, y: Double)] = lines.dropFirst().compactMap {
         line in
         let fields = line.split(separator: ",", omittingEmptySubsequences: false)
         guard fields.count > 3, let epoch = Double(fields[0]) else { return nil }
