@@ -149,9 +149,13 @@ public final class BatchRunner: @unchecked Sendable {
     let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
     let seconds = Date().timeIntervalSince(start)
     if status == ExitStatus.interrupted.rawValue {
+      // A training stopped before its first step (loading its data) leaves no checkpoint.
+      let message =
+        checkpoints.checkpoints().isEmpty
+        ? "stopped before its first checkpoint; --resume starts it again"
+        : "stopped with a checkpoint; --resume continues"
       return Outcome(
-        run: run, status: "interrupted", message: "stopped with a checkpoint; --resume continues",
-        summary: nil, seconds: seconds)
+        run: run, status: "interrupted", message: message, summary: nil, seconds: seconds)
     }
     // Exit 5 (`requireConvergence`) still prints the summary: the run finished, off the optimum.
     let finished = status == 0 || status == ExitStatus.notConverged.rawValue
