@@ -43,42 +43,45 @@ public func convertCSVToHDF5(
     .appendingPathComponent(".\(hdf5.lastPathComponent).partial-\(getpid())")
   defer { try? FileManager.default.removeItem(at: partial) }
   var rows = 0
-  do {
-    let file = try HDF5File(url: partial, mode: .create)
-    // HDF5 chunks must stay under 4 GB: very wide rows get fewer rows per chunk (≤ 1 GiB).
-    let widest = max(featureCount, targetCount, 1)
-    let rowsPerChunk = max(1, min(chunkRows, (1 << 30) / (8 * widest)))
-    let layout = HDF5WriteOptions(chunkRows: rowsPerChunk, gzipLevel: gzipLevel, extendable: true)
-    let x = try file.createDataset("/X", columns: featureCount, options: layout)
-    let y = try file.createDataset("/y", columns: targetCount, options: layout)
-    while let block = try reader.next(maxRows: blockRows) {
-      var blockFeatures: [Double] = []
-      var blockTargets: [Double] = []
-      blockFeatures.reserveCapacity(block.rows * featureCount)
-      blockTargets.reserveCapacity(block.rows * targetCount)
-      for row in 0..<block.rows {
-        let base = row * block.columns
-        blockFeatures += block.values[base..<(base + featureCount)]
-        blockTargets += block.values[(base + featureCount)..<(base + block.columns)]
+  // A process that ends abruptly meanwhile deletes the partial file (`PendingWrites.abandon`).
+  try PendingWrites.writing(temporary: partial.path) {
+    do {
+      let file = try HDF5File(url: partial, mode: .create)
+      // HDF5 chunks must stay under 4 GB: very wide rows get fewer rows per chunk (≤ 1 GiB).
+      let widest = max(featureCount, targetCount, 1)
+      let rowsPerChunk = max(1, min(chunkRows, (1 << 30) / (8 * widest)))
+      let layout = HDF5WriteOptions(chunkRows: rowsPerChunk, gzipLevel: gzipLevel, extendable: true)
+      let x = try file.createDataset("/X", columns: featureCount, options: layout)
+      let y = try file.createDataset("/y", columns: targetCount, options: layout)
+      while let block = try reader.next(maxRows: blockRows) {
+        var blockFeatures: [Double] = []
+        var blockTargets: [Double] = []
+        blockFeatures.reserveCapacity(block.rows * featureCount)
+        blockTargets.reserveCapacity(block.rows * targetCount)
+        for row in 0..<block.rows {
+          let base = row * block.columns
+          blockFeatures += block.values[base..<(base + featureCount)]
+          blockTargets += block.values[(base + featureCount)..<(base + block.columns)]
+        }
+        try x.writeRows(blockFeatures, at: rows)
+        try y.writeRows(blockTargets, at: rows)
+        rows += block.rows
       }
-      try x.writeRows(blockFeatures, at: rows)
-      try y.writeRows(blockTargets, at: rows)
-      rows += block.rows
+      let encode = { (list: [String]) in
+        String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+      }
+      try file.setAttribute("columns", try encode(Array(names[..<featureCount])), on: "/X")
+      try file.setAttribute("columns", try encode(Array(names[featureCount...])), on: "/y")
+      try file.setAttribute("source", csv.path)
+      try file.flush()
     }
-    let encode = { (list: [String]) in
-      String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+    // rename(2) replaces an existing file in one step, and refuses to replace a directory (a
+    // remove-then-move would delete a directory given by mistake, with everything in it).
+    guard rename(partial.path, hdf5.path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      throw DataIOError.invalidRequest(
+        source: hdf5.path, message: "cannot write the converted file: \(reason)")
     }
-    try file.setAttribute("columns", try encode(Array(names[..<featureCount])), on: "/X")
-    try file.setAttribute("columns", try encode(Array(names[featureCount...])), on: "/y")
-    try file.setAttribute("source", csv.path)
-    try file.flush()
-  }
-  // rename(2) replaces an existing file in one step, and refuses to replace a directory (a
-  // remove-then-move would delete a directory given by mistake, with everything in it).
-  guard rename(partial.path, hdf5.path) == 0 else {
-    let reason = String(cString: strerror(errno))
-    throw DataIOError.invalidRequest(
-      source: hdf5.path, message: "cannot write the converted file: \(reason)")
   }
   return ConversionSummary(
     rows: rows, featureNames: Array(names[..<featureCount]),

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 #if canImport(Glibc)
@@ -53,10 +54,13 @@ public enum AtomicFile {
     let temporary = folder.appendingPathComponent(
       ".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     do {
-      try produce(temporary)
-      if syncFile { try sync(path: temporary.path) }
-      guard rename(temporary.path, url.path) == 0 else {
-        throw OutputError.writeFailed(url.path, reason: String(cString: strerror(errno)))
+      // A process that ends abruptly meanwhile deletes the temporary (`PendingWrites.abandon`).
+      try PendingWrites.writing(temporary: temporary.path) {
+        try produce(temporary)
+        if syncFile { try sync(path: temporary.path) }
+        guard rename(temporary.path, url.path) == 0 else {
+          throw OutputError.writeFailed(url.path, reason: String(cString: strerror(errno)))
+        }
       }
       if syncFolder { try sync(path: folder.path) }
     } catch {

@@ -149,9 +149,13 @@ public final class BatchRunner: @unchecked Sendable {
     let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
     let seconds = Date().timeIntervalSince(start)
     if status == ExitStatus.interrupted.rawValue {
+      // A training stopped before its first step (loading its data) leaves no checkpoint.
+      let message =
+        checkpoints.checkpoints().isEmpty
+        ? "stopped before its first checkpoint; --resume starts it again"
+        : "stopped with a checkpoint; --resume continues"
       return Outcome(
-        run: run, status: "interrupted", message: "stopped with a checkpoint; --resume continues",
-        summary: nil, seconds: seconds)
+        run: run, status: "interrupted", message: message, summary: nil, seconds: seconds)
     }
     // Exit 5 (`requireConvergence`) still prints the summary: the run finished, off the optimum.
     let finished = status == 0 || status == ExitStatus.notConverged.rawValue
@@ -211,7 +215,9 @@ public final class BatchRunner: @unchecked Sendable {
       let metrics = batchDirectory.appendingPathComponent(o.run.name).appendingPathComponent(
         "metrics.csv")
       guard let text = try? String(contentsOf: metrics, encoding: .utf8) else { continue }
-      let points: [(x: Double, y: Double)] = text.split(separator: "\n").dropFirst().compactMap {
+      // A last line without its newline is a row a kill cut short (`MetricsLog`): not a point.
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+      let points: [(x: Double, y: Double)] = lines.dropFirst().compactMap {
         line in
         let fields = line.split(separator: ",", omittingEmptySubsequences: false)
         guard fields.count > 3, let epoch = Double(fields[0]) else { return nil }

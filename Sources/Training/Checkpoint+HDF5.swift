@@ -128,12 +128,16 @@ extension Checkpoint {
         what: "checkpoint format version \(version.formatted()) differs from this fit's "
           + "\(currentVersion)")
     }
-    func values(_ dataset: String, count: Int? = nil) throws -> [Double] {
-      let values = try file.dataset(dataset).read()
-      if let count, values.count != count {
-        throw bad("data set \(dataset) has \(values.count) values, expected \(count)")
+    let capacity = try valueCapacity(of: url)
+    func checked(_ path: String, count: Int? = nil) throws -> HDF5Dataset {
+      let dataset = try file.dataset(path)
+      if let problem = layoutProblem(dataset, capacity: capacity, count: count) {
+        throw bad("data set \(path) \(problem)")
       }
-      return values
+      return dataset
+    }
+    func values(_ dataset: String, count: Int? = nil) throws -> [Double] {
+      try checked(dataset, count: count).read()
     }
     func scalar(_ dataset: String) throws -> Double { try values(dataset, count: 1)[0] }
     func whole(_ dataset: String) throws -> Int {
@@ -163,7 +167,7 @@ extension Checkpoint {
 
     var parameters: [Parameter] = []
     for name in try list("parameters", of: "/model") {
-      let dataset = try file.dataset("/model/\(name)")
+      let dataset = try checked("/model/\(name)")
       parameters.append(Parameter(name: name, shape: dataset.shape, values: try dataset.read()))
     }
     let hi = try values("/loader/rng_state", count: 2)
@@ -237,6 +241,58 @@ extension Checkpoint {
       throw bad("content digest \(computed) differs from the stored \(stored): the file is corrupt")
     }
     return checkpoint
+  }
+
+  /// The most float64 values a checkpoint file of this size can store: every value we write is
+  /// in a chunk of the file (none is left to a fill value), so a data set declaring more is
+  /// damaged.
+  private static func valueCapacity(of url: URL) throws -> Int {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
+      throw CheckpointError.unreadable(file: url.path, reason: "cannot read the file's size")
+    }
+    return max(0, size - FileChecksum.blockSize) / 8
+  }
+
+  /// What keeps `dataset` from being read as one `writeHDF5` wrote, checked through the HDF5
+  /// API before a value is read: float64, chunked as written (`writeOptions`) with Fletcher-32
+  /// alone, and no more values than the file can hold (exactly `count` when that is known).
+  ///
+  /// libhdf5 1.10 trusts the sizes a file declares. Damage behind a valid outer checksum (a
+  /// resealed file) made it fill gigabytes with fill values chunk by chunk for an extent of
+  /// 2^28 + 1 (`fit inspect` grew past 1.4 GB and did not return), and copy past its buffers
+  /// for an element size of 131,080 bytes (issue 18).
+  private static func layoutProblem(_ dataset: HDF5Dataset, capacity: Int, count: Int?) -> String?
+  {
+    guard dataset.elementType == .float(bits: 64) else {
+      return "holds \(dataset.elementType) values, not float64"
+    }
+    var values = 1
+    for extent in dataset.shape {
+      let (product, overflow) = values.multipliedReportingOverflow(by: extent)
+      guard !overflow, product <= capacity else {
+        return "declares the shape \(dataset.shape), more values than the file's "
+          + "\(capacity * 8) bytes can hold: the file is damaged"
+      }
+      values = product
+    }
+    if let count, values != count {
+      return "has \(values) values, expected \(count)"
+    }
+    let chunkRows = writeOptions.chunkRows!
+    let rows = dataset.rows
+    // A zero-row data set is extendable, which lets its chunk exceed its extent.
+    let expectedChunk =
+      [rows == 0 ? chunkRows : min(chunkRows, rows)]
+      + (dataset.rank == 2 ? [max(dataset.columns, 1)] : [])
+    guard dataset.chunkShape == expectedChunk else {
+      return "has chunks of \(dataset.chunkShape.map { "\($0)" } ?? "no chunks"), expected "
+        + "\(expectedChunk): the file is damaged"
+    }
+    guard dataset.filters == ["fletcher32"] else {
+      return "has the filters \(dataset.filters), expected Fletcher-32 alone"
+    }
+    return nil
   }
 
   /// The columns of `/metrics`, one value per finished epoch (`val_*` are NaN and `val_rows` 0

@@ -42,7 +42,7 @@ extension TrainingConfig {
     let fileName = absolute.split(separator: "/").last.map(String.init) ?? "fit"
     let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
     return try parse(
-      String(decoding: data, as: UTF8.self), file: path,
+      try decodeJSONText(data, file: path), file: path,
       baseDirectory: isRegular ? ConfigKeyPath.parent(ofFile: absolute) : workingDirectory,
       overrides: overrides, workingDirectory: workingDirectory,
       defaultName: isRegular ? stem : "fit")

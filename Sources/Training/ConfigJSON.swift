@@ -1,6 +1,58 @@
 // The JSON values a config is read from, where they were in the text, and JSON text rendered
 // back from them. The parser is `JSONParser` (ConfigJSONParser.swift).
 
+import Foundation
+
+/// The text of a JSON file, which RFC 8259 requires to be UTF-8 (a byte order mark is allowed
+/// and skipped by the parser). UTF-16 and UTF-32, which editors on Windows write, and any other
+/// invalid byte are refused, saying which: decoding them leniently would turn each into U+FFFD
+/// and the error into a puzzling one about an unexpected `�`, or worse, accept a name that is
+/// not the one in the file.
+/// - Throws: a syntax `ConfigError` at the line and column of the first invalid byte.
+func decodeJSONText(_ data: Data, file: String?) throws(ConfigError) -> String {
+  let bytes = [UInt8](data)
+  func refuse(_ message: String, line: Int = 1, column: Int = 1) -> ConfigError {
+    ConfigError(
+      problem: .syntax(message: message), keyPath: "", file: file, line: line, column: column)
+  }
+  let boms: [(bytes: [UInt8], name: String)] = [
+    ([0x00, 0x00, 0xFE, 0xFF], "UTF-32 (big-endian)"), ([0xFF, 0xFE, 0x00, 0x00], "UTF-32"),
+    ([0xFE, 0xFF], "UTF-16 (big-endian)"), ([0xFF, 0xFE], "UTF-16"),
+  ]
+  if let bom = boms.first(where: { bytes.starts(with: $0.bytes) }) {
+    throw refuse("the text is \(bom.name), not UTF-8; save it as UTF-8")
+  }
+  // Without a byte order mark, UTF-16 or UTF-32 text starts with a NUL next to an ASCII byte.
+  if bytes.count >= 2 && (bytes[0] == 0 || bytes[1] == 0) {
+    throw refuse(
+      "the text is UTF-16 or UTF-32 (it starts with a NUL byte), not UTF-8; save it as UTF-8")
+  }
+  var parser = Unicode.UTF8.ForwardParser()
+  var iterator = bytes.makeIterator()
+  var offset = 0
+  var line = 1
+  var column = 1
+  while true {
+    switch parser.parseScalar(from: &iterator) {
+    case .valid(let encoded):
+      offset += encoded.count
+      if encoded.count == 1 && encoded.first == UInt8(ascii: "\n") {
+        line += 1
+        column = 1
+      } else {
+        column += 1
+      }
+    case .error:
+      let hex = String(bytes[offset], radix: 16, uppercase: true)
+      throw refuse(
+        "the byte 0x\(hex.count == 1 ? "0" + hex : hex) (offset \(offset)) is not valid UTF-8; "
+          + "JSON text must be UTF-8", line: line, column: column)
+    case .emptyInput:
+      return String(decoding: bytes, as: UTF8.self)
+    }
+  }
+}
+
 /// A JSON value. Numbers keep their literal text; objects keep their members in order.
 indirect enum JSONValue: Equatable, Sendable {
   case null

@@ -36,30 +36,45 @@ public enum FileChecksum {
   }
 
   /// Throws `CheckpointError.unreadable` unless the file is an HDF5 file without a user block
-  /// or its header's length and digest match the rest of the file.
+  /// or its header's length and digest match the rest of the file. The file is read in blocks
+  /// of 1 MiB, so that a huge file under a checkpoint's name costs time, not memory.
   static func verify(_ url: URL) throws {
     let bad = { (reason: String) in CheckpointError.unreadable(file: url.path, reason: reason) }
-    let data: Data
+    let handle: FileHandle
+    let size: UInt64
+    let head: Data
     do {
-      data = try Data(contentsOf: url)
+      handle = try FileHandle(forReadingFrom: url)
+      size = try handle.seekToEnd()
+      try handle.seek(toOffset: 0)
+      head = try handle.read(upToCount: blockSize) ?? Data()
     } catch {
       throw bad("cannot read the file (\(error.localizedDescription))")
     }
-    if data.starts(with: hdf5Signature) { return }
-    guard data.count >= blockSize, data.starts(with: Array(magic.utf8)),
-      let end = data.prefix(blockSize).firstIndex(of: UInt8(ascii: "\n"))
+    defer { try? handle.close() }
+    if head.starts(with: hdf5Signature) { return }
+    guard head.count == blockSize, head.starts(with: Array(magic.utf8)),
+      let end = head.firstIndex(of: UInt8(ascii: "\n"))
     else {
       throw bad("not a fit checkpoint (no HDF5 signature and no checksum header)")
     }
-    let fields = String(decoding: data[magic.utf8.count..<end], as: UTF8.self)
+    let fields = String(decoding: head[magic.utf8.count..<end], as: UTF8.self)
       .split(separator: " ")
-    guard fields.count == 2, let length = Int(fields[1]) else {
+    guard fields.count == 2, let length = UInt64(fields[1]) else {
       throw bad("its checksum header is damaged")
     }
-    guard data.count - blockSize == length else {
-      throw bad("it holds \(data.count - blockSize) bytes after its header, expected \(length)")
+    guard size - UInt64(blockSize) == length else {
+      throw bad("it holds \(size - UInt64(blockSize)) bytes after its header, expected \(length)")
     }
-    guard digest(data.dropFirst(blockSize)) == fields[0] else {
+    var hash = FNV1a()
+    do {
+      while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
+        for byte in block { hash.add(byte: byte) }
+      }
+    } catch {
+      throw bad("cannot read the file (\(error.localizedDescription))")
+    }
+    guard hash.digest == fields[0] else {
       throw bad("its checksum does not match its contents: the file is damaged")
     }
   }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// One row of `metrics.csv`: what an epoch achieved.
@@ -43,6 +44,12 @@ public struct EpochRecord: Equatable, Sendable, Codable {
 
 /// `metrics.csv`, appended and flushed one epoch at a time, so that a crash or kill loses at most
 /// the epoch in progress and never truncates what was already written.
+///
+/// Each row is one `write(2)` of a few hundred bytes, which `fit`'s own abrupt exit after an
+/// interrupt waits for (`PendingWrites.appending`). Only a SIGKILL from outside landing inside
+/// that call, between two pages of the kernel's copy, or a full disk could leave a row without
+/// its newline; a resumed run rewrites the file from its checkpoint's history, and readers
+/// (`fit batch`'s plot) skip a last line without a newline.
 public final class MetricsLog {
   public let url: URL
   private let handle: FileHandle
@@ -63,8 +70,10 @@ public final class MetricsLog {
       try AtomicFile.write(Data((kept.joined(separator: "\n") + "\n").utf8), to: url)
     }
     if !manager.fileExists(atPath: url.path) {
-      try AtomicFile.writeNewFile(
-        Data((EpochRecord.header + "\n").utf8), at: url.path, reportingAs: url.path)
+      try PendingWrites.appending {
+        try AtomicFile.writeNewFile(
+          Data((EpochRecord.header + "\n").utf8), at: url.path, reportingAs: url.path)
+      }
     }
     do {
       handle = try FileHandle(forWritingTo: url)
@@ -79,7 +88,8 @@ public final class MetricsLog {
   /// Appends one row and flushes it to the file.
   public func append(_ record: EpochRecord) throws {
     do {
-      try handle.write(contentsOf: Data((record.csvLine + "\n").utf8))
+      let line = Data((record.csvLine + "\n").utf8)
+      try PendingWrites.appending { try handle.write(contentsOf: line) }
       try handle.synchronize()
     } catch {
       throw OutputError.writeFailed(url.path, reason: "\(error.localizedDescription)")

@@ -12,7 +12,8 @@ public final class TrainingRun {
   public let runDirectory: URL
   public private(set) var trainer: Trainer?
 
-  /// Set from a signal handler: the run stops after the current step.
+  /// Set from a signal handler: the run stops after the current step (see `StopRequest` for
+  /// what happens outside the training loop).
   public let stopRequest = StopRequest()
   /// Where to continue from; nil trains from the start.
   public let resume: ResumeSource?
@@ -41,9 +42,14 @@ public final class TrainingRun {
   public func run() throws -> RunSummary {
     let clock = ContinuousClock()
     let start = clock.now
+    stopRequest.enter("loading the data")
     let data = try PreparedData.load(config)
+    try stopIfRequested(step: 0, checkpoint: nil)
+    stopRequest.enter("analysing the data")
     let trainer = try Trainer(config: config, data: data)
     self.trainer = trainer
+    try stopIfRequested(step: 0, checkpoint: nil)
+    stopRequest.enter("preparing the run folder")
     try createRunDirectory()
     let lock = try CheckpointRunLock(runDirectory: runDirectory)
     defer { withExtendedLifetime(lock) {} }
@@ -56,6 +62,9 @@ public final class TrainingRun {
         "note: \(checkpoints.url.path) holds checkpoints of an earlier run; this run starts "
           + "afresh and replaces them as it writes its own (use --resume to continue instead)")
     }
+    stopRequest.record(
+      step: trainer.state.step, checkpoint: resumedFrom.map { (trainer.state.step, $0) })
+    try stopIfRequested(step: trainer.state.step, checkpoint: resumedFrom?.path)
     try AtomicFile.write(Data(config.renderedJSON().utf8), to: file("config.json"))
     let metrics = try openMetrics(history: trainer.state.history)
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
@@ -77,26 +86,36 @@ public final class TrainingRun {
     var lastSaved: (step: Int, url: URL)? = resumedFrom.map { (trainer.state.step, $0) }
     var lastSaveTime = clock.now
     var lastPlotTime = clock.now - .seconds(1)
+    // When the trainer last handed control back: a step that took longer than a stop waits for
+    // (`StopRequest.gracePeriod`) is followed by a checkpoint, so that an interrupt during the
+    // next, which cannot wait for it, loses only that step.
+    var lastProgress = clock.now
+    var slowStepUnsaved = false
     func save(_ trainer: Trainer, isBest: Bool) throws {
       let url = try checkpoints.save(Checkpoint(of: trainer), isBest: isBest)
       lastSaved = (trainer.state.step, url)
       lastSaveTime = clock.now
+      slowStepUnsaved = false
     }
-    trainer.afterStep = { [reporter] trainer in
+    trainer.afterStep = { [reporter, stopRequest] trainer in
       let state = trainer.state
       reporter.progress(
         epoch: trainer.loader.position.epoch + 1, epochs: epochs,
         batch: trainer.loader.position.batchIndex, batches: trainer.loader.batchesPerEpoch,
         rows: state.epochRows, loss: state.epochLossSum / Double(max(state.epochRows, 1)))
+      let slow = clock.now - lastProgress >= StopRequest.gracePeriod
+      let stepDue = every.steps.map { state.step % $0 == 0 } ?? false
       // A checkpoint due at an epoch's last step waits for the epoch's end (`afterEpoch`), so
       // that it holds the finished epoch.
-      if let steps = every.steps, state.step % steps == 0,
-        trainer.loader.position.batchIndex < trainer.loader.batchesPerEpoch
-      {
-        try save(trainer, isBest: false)
+      if trainer.loader.position.batchIndex < trainer.loader.batchesPerEpoch {
+        if stepDue || slow { try save(trainer, isBest: false) }
+      } else if slow {
+        slowStepUnsaved = true
       }
+      stopRequest.record(step: state.step, checkpoint: lastSaved)
+      lastProgress = clock.now
     }
-    trainer.afterEpoch = { [reporter, weak self] trainer, record in
+    trainer.afterEpoch = { [reporter, stopRequest, weak self] trainer, record in
       try metrics.append(record)
       reporter.epoch(record, of: epochs)
       // At most once a second while training (each plot reads the whole history); the finished
@@ -113,21 +132,33 @@ public final class TrainingRun {
       // best is saved then; otherwise a best epoch is marked when a checkpoint is due anyway
       // (full-batch runs improve at nearly every one of thousands of epochs).
       let bestDue = isBest && trainer.config.training.earlyStopping != nil
-      if bestDue || epochDue || stepDue || timeDue { try save(trainer, isBest: isBest) }
+      if bestDue || epochDue || stepDue || timeDue || slowStepUnsaved {
+        try save(trainer, isBest: isBest)
+      }
+      stopRequest.record(step: trainer.state.step, checkpoint: lastSaved)
+      lastProgress = clock.now
     }
     let stopAtStep = stopAtStep
     trainer.shouldStop = { [stopRequest, unowned trainer] in
       stopRequest.isSet || stopAtStep.map { trainer.state.step >= $0 } ?? false
     }
+    stopRequest.record(step: trainer.state.step, checkpoint: lastSaved)
+    stopRequest.enter("training", stopsBetweenSteps: true)
+    lastProgress = clock.now
     let finished = try trainer.run()
     if let last = trainer.state.history.last { reporter.finished(last, of: epochs) }
     if lastSaved?.step != trainer.state.step {
       try save(trainer, isBest: finished && trainer.state.bestEpoch == trainer.state.history.count)
     }
+    stopRequest.record(step: trainer.state.step, checkpoint: lastSaved)
     if !finished {
       if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
       throw TrainingError.interrupted(step: trainer.state.step, checkpoint: lastSaved?.url.path)
     }
+    // The training is saved; what follows reads every row again (metrics, the reference optima),
+    // which an interrupt does not wait for.
+    let saved = (step: trainer.state.step, checkpoint: lastSaved?.url.path)
+    stopRequest.enter("writing the results")
     var modelEpoch = trainer.state.history.count
     if trainer.state.stoppedEarly {
       reporter.info(
@@ -139,12 +170,20 @@ public final class TrainingRun {
     if !trainer.state.history.isEmpty { try writePlot(trainer.state.history) }
     let model = trainer.fittedModel()
     try AtomicFile.write(try model.jsonData(), to: file("model.json"))
+    try stopIfRequested(saved)
+    stopRequest.enter("computing the training metrics")
     let trainingMetrics = try trainer.metrics(on: data.training)
+    try stopIfRequested(saved)
+    stopRequest.enter("computing the least-squares optimum")
     let leastSquares =
       config.loss.kind == .mse && config.loss.l2 == 0
       ? try RunSummary.LeastSquaresReference(data: data, model: model, bias: config.model.bias)
       : nil
+    try stopIfRequested(saved)
+    stopRequest.enter("computing the robust optimum")
     let robust = try Self.robustReference(trainer)
+    try stopIfRequested(saved)
+    stopRequest.enter("writing the summary")
     let verdict = ConvergenceVerdict.judge(
       trainer, robustOptimum: robust?.optimum, objective: robust?.objective,
       leastSquares: leastSquares.map { (trainingMetrics.mse, $0.trainMSE) })
@@ -173,6 +212,17 @@ public final class TrainingRun {
       throw TrainingError.notConverged(verdict.message)
     }
     return summary
+  }
+
+  /// Throws `TrainingError.interrupted` if a stop was requested: checked between the phases
+  /// outside the training loop, so that a run stopped there starts no more work (the command
+  /// line ends the process at once in those phases; a caller of the library relies on this).
+  func stopIfRequested(step: Int, checkpoint: String?) throws {
+    if stopRequest.isSet { throw TrainingError.interrupted(step: step, checkpoint: checkpoint) }
+  }
+
+  func stopIfRequested(_ saved: (step: Int, checkpoint: String?)) throws {
+    try stopIfRequested(step: saved.step, checkpoint: saved.checkpoint)
   }
 
   /// Up to this many values (rows × terms) the MAE and Huber verdicts solve the objective by
@@ -319,13 +369,4 @@ public final class TrainingRun {
     }
     try AtomicFile.write(Data(plot.svg().utf8), to: file("loss.svg"), durable: durable)
   }
-}
-
-/// A flag a signal handler sets and the training loop polls between steps.
-public final class StopRequest: @unchecked Sendable {
-  private let lock = NSLock()
-  private var flag = false
-  public init() {}
-  public var isSet: Bool { lock.withLock { flag } }
-  public func set() { lock.withLock { flag = true } }
 }

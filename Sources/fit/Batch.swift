@@ -55,15 +55,25 @@ struct Batch: ParsableCommand {
         plan: plan, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
         batchDirectory: directory, jobs: jobs, resume: resume,
         reporter: Reporter.automatic(quiet: quiet))
-      SignalHandling.onInterrupt { runner.interrupt() }
+      SignalHandling.onInterrupt {
+        runner.interrupt()
+        // Each training stops within its own grace period; the batch waits a little longer, to
+        // write the summary of the runs that stopped.
+        return .wait(grace: StopRequest.gracePeriod + .milliseconds(150)) {
+          "fit: batch interrupted: its trainings did not all stop in time; stopping now without "
+            + "a summary (each training stops by itself within a second); rerun with --resume "
+            + "to continue"
+        }
+      }
       let outcomes = try runner.run()
+      if runner.wasInterrupted { SignalHandling.stoppingByItself() }
       print(BatchRunner.table(outcomes))
       print("summary: \(directory.appendingPathComponent("summary.csv").path)")
       if runner.wasInterrupted {
         FileHandle.standardError.write(
           Data(
-            ("fit: batch interrupted: running trainings saved a checkpoint and stopped; "
-              + "rerun with --resume to continue\n").utf8))
+            ("fit: batch interrupted: running trainings stopped (with a checkpoint if they had "
+              + "finished a step); rerun with --resume to continue\n").utf8))
         throw ExitCode(ExitStatus.interrupted.rawValue)
       }
       let failed = outcomes.filter { $0.summary == nil }.count

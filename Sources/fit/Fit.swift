@@ -15,7 +15,9 @@ struct Fit: ParsableCommand {
       cannot create/write output, 3 diverged, 4 gradient check failed, 130 interrupted.
 
       Checkpoints go to <output.dir>/checkpoints/; Ctrl-C (SIGINT) or SIGTERM saves one and \
-      exits 130. `fit --config c.json --resume` continues a stopped run bit for bit; \
+      exits 130 (within a second: a step that takes longer is not waited for, and every other \
+      phase and command ends at once). `fit --config c.json --resume` continues a stopped run \
+      bit for bit; \
       `fit inspect FILE` shows a checkpoint (docs/checkpoints.md describes the layout).
       """,
     version: "fit 0.1.0",
@@ -38,6 +40,7 @@ struct Fit: ParsableCommand {
     {
       exit(withError: ValidationError("unknown subcommand `\(first)`; see `fit --help`"))
     }
+    SignalHandling.install()
     main(resumeArgumentsRewritten(arguments))
   }
 

@@ -21,7 +21,8 @@ struct Predict: ParsableCommand {
     try reportingErrors {
       let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
       let table = try ModelData.read(path: data, inputs: fitted.inputs)
-      let predictions = fitted.predict(rows: table.values)
+      let predictions = try fitted.predictions(
+        rows: table.values, modelFile: model, dataFile: data)
       var text = fitted.targets.joined(separator: ",") + "\n"
       let t = fitted.targets.count
       for r in 0..<table.rows {
@@ -56,7 +57,8 @@ struct Eval: ParsableCommand {
       let inputs = try ModelData.read(path: data, inputs: fitted.inputs)
       let targets = try ModelData.read(path: data, inputs: fitted.targets, isTarget: true)
       let metrics = RegressionMetrics(
-        predictions: fitted.predict(rows: inputs.values), targets: targets.values,
+        predictions: try fitted.predictions(rows: inputs.values, modelFile: model, dataFile: data),
+        targets: targets.values,
         targetCount: fitted.targets.count)
       if json {
         try printJSON(metrics)

@@ -62,7 +62,21 @@ struct Train: ParsableCommand {
         config: config, reporter: reporter,
         resume: resume.map { $0 == Fit.resumeLatest ? .latest : .file($0) })
       let stop = training.stopRequest
-      SignalHandling.onInterrupt { stop.set() }
+      let command = resumeCommand(CommandLine.arguments)
+      SignalHandling.onInterrupt {
+        let status = stop.request()
+        guard status.stopsBetweenSteps else {
+          return .exitNow(
+            "fit: interrupted while \(status.phase): stopping now"
+              + Self.checkpointNote(status, command: command))
+        }
+        return .wait(grace: StopRequest.gracePeriod) {
+          let status = stop.status
+          return "fit: interrupted: step \(status.step + 1) did not finish within "
+            + "\(StopRequest.gracePeriod); stopping now"
+            + Self.checkpointNote(status, command: command)
+        }
+      }
       SignalHandling.stopWithBatchParent()
       let summary: RunSummary
       var notConverged: TrainingError?
@@ -74,11 +88,13 @@ struct Train: ParsableCommand {
         summary = written
         notConverged = TrainingError.notConverged(message)
       } catch TrainingError.interrupted(let step, let checkpoint) {
-        let command = resumeCommand(CommandLine.arguments)
+        SignalHandling.stoppingByItself()
         FileHandle.standardError.write(
           Data(
-            ("fit: interrupted after step \(step); checkpoint saved to \(checkpoint ?? "?").\n"
-              + "fit: resume with: \(command)\n").utf8))
+            (checkpoint.map {
+              "fit: interrupted after step \(step); checkpoint saved to \($0).\n"
+                + "fit: resume with: \(command)\n"
+            } ?? "fit: interrupted before the first step; no checkpoint was written\n").utf8))
         throw ExitCode(ExitStatus.interrupted.rawValue)
       } catch let error as CheckpointError {
         guard case .writeFailed = error else { throw error }
@@ -96,6 +112,16 @@ struct Train: ParsableCommand {
       }
       if let notConverged { throw notConverged }
     }
+  }
+}
+
+extension Train {
+  /// What an interrupt that does not wait leaves to resume from: the last checkpoint and the
+  /// command, or that there is none.
+  static func checkpointNote(_ status: StopRequest.Status, command: String) -> String {
+    guard let checkpoint = status.checkpoint else { return "; no checkpoint was written" }
+    return " without a new checkpoint; the last one, \(checkpoint.path) (step \(checkpoint.step)), "
+      + "stays valid\nfit: resume with: \(command)"
   }
 }
 
@@ -128,47 +154,4 @@ func shellQuoted(_ argument: String) -> String {
         && (CharacterSet.alphanumerics.contains($0) || "_./=:,@%+-".unicodeScalars.contains($0))
     }
   return plain ? argument : "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-}
-
-/// SIGINT and SIGTERM ask the run to stop after its current step instead of killing it; a second
-/// one, for a process the user runs (not a batch's training, which may get both the terminal's
-/// SIGINT and the batch's SIGTERM), exits at once: the last checkpoint written stays valid, as
-/// after a kill.
-enum SignalHandling {
-  /// For a training started by `fit batch` (`BatchRunner.parentVariable` holds the batch's
-  /// pid): should the batch die, even by SIGKILL, the kernel sends this process SIGTERM, so it
-  /// saves a checkpoint and stops rather than running on unsupervised. If the batch is already
-  /// gone, that happens now. Call after `onInterrupt`.
-  static func stopWithBatchParent() {
-    guard let text = ProcessInfo.processInfo.environment[BatchRunner.parentVariable],
-      let parent = pid_t(text)
-    else { return }
-    _ = fit_set_parent_death_signal(SIGTERM)
-    if getppid() != parent { kill(getpid(), SIGTERM) }
-  }
-
-  nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-
-  nonisolated(unsafe) private static var received = 0
-  /// One queue for every source, so that their handlers run one at a time.
-  private static let queue = DispatchQueue(label: "fit.signals")
-
-  static func onInterrupt(_ handler: @escaping @Sendable () -> Void) {
-    let forcible = ProcessInfo.processInfo.environment[BatchRunner.parentVariable] == nil
-    for signalNumber in [SIGINT, SIGTERM] {
-      signal(signalNumber, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-      source.setEventHandler {
-        received += 1
-        if received > 1 && forcible {
-          FileHandle.standardError.write(
-            Data("fit: interrupted again: stopping now, without a new checkpoint\n".utf8))
-          _exit(ExitStatus.interrupted.rawValue)
-        }
-        handler()
-      }
-      source.resume()
-      sources.append(source)
-    }
-  }
 }

@@ -326,6 +326,8 @@ final class CheckpointFitProcess: @unchecked Sendable {
     var killed: Bool
     var output: String
     var errors: String
+    /// Whether `wait(limit:)` had to kill it.
+    var timedOut = false
   }
 
   static var binary: URL {
@@ -382,6 +384,18 @@ final class CheckpointFitProcess: @unchecked Sendable {
       killed: process.terminationReason == .uncaughtSignal,
       output: String(decoding: collected.0, as: UTF8.self),
       errors: String(decoding: collected.1, as: UTF8.self))
+  }
+
+  /// Waits at most `limit` seconds, then kills the process with SIGKILL (`timedOut`), so that a
+  /// hang fails the test instead of stalling the suite.
+  func wait(limit: TimeInterval) -> Outcome {
+    let deadline = Date().addingTimeInterval(limit)
+    while process.isRunning && Date() < deadline { usleep(1_000) }
+    let timedOut = process.isRunning
+    if timedOut { kill(SIGKILL) }
+    var outcome = wait()
+    outcome.timedOut = timedOut
+    return outcome
   }
 
   /// Runs to the end, or sends `signal` after `after` seconds (if still running).

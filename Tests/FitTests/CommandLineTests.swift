@@ -299,4 +299,46 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(outputs[0], outputs[1])
     XCTAssertTrue(outputs[0].contains("r2 0.99"), outputs[0])
   }
+
+  /// `predict` and `eval` read `model.json` as strictly as a config (an unknown key, a
+  /// coefficient of 1e308, UTF-16: exit 65 naming the file, line, column and key), and refuse a
+  /// prediction that overflows instead of writing `inf` (issue 18).
+  func testPredictAndEvalRefuseAnInvalidModelFileOrAnOverflowingPrediction() throws {
+    let folder = try FitProcess.temporaryDirectory(self)
+    let data = try write("a,b\n1,2\n1e10,3\n", to: "d.csv", in: folder)
+    func model(weight: String, extra: String = "") -> String {
+      #"{"format": "fit-model", "version": 1, "name": "m", "kind": "linear", "degree": 1, "#
+        + #""interactionOnly": false, "inputs": ["a"], "terms": ["a"], "targets": ["b"], "#
+        + #""weights": [\#(weight)], "intercept": [0.5]\#(extra)}"#
+    }
+    let unknown = try write(model(weight: "2", extra: #", "note": 1"#), to: "u.json", in: folder)
+    let absurd = try write(model(weight: "1e308"), to: "a.json", in: folder)
+    let large = try write(model(weight: "1e299"), to: "l.json", in: folder)
+    let utf16 = folder.appendingPathComponent("w.json")
+    try Data(
+      [0xFF, 0xFE] + model(weight: "2").utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    )
+    .write(to: utf16)
+    for (file, message) in [
+      (unknown, "u.json:1:196: unknown key `note`; expected one of: format, version,"),
+      (
+        absurd,
+        "a.json:1:172: weights[0]: expected a finite number of magnitude at most 1e300, "
+          + "found 1e308"
+      ),
+      (utf16, "w.json:1:1: invalid JSON: the text is UTF-16, not UTF-8; save it as UTF-8"),
+      (
+        large,
+        "l.json: the prediction of b for row 2 of \(data.path) is inf: the model's "
+          + "coefficients are too large for these inputs"
+      ),
+    ] {
+      for command in ["predict", "eval"] {
+        let outcome = try FitProcess.run([command, "--model", file.path, "--data", data.path])
+        XCTAssertEqual(outcome.status, 65, "\(command) \(file.lastPathComponent)")
+        XCTAssertTrue(outcome.standardError.contains(message), outcome.standardError)
+        XCTAssertEqual(outcome.standardOutput, "", "\(command) \(file.lastPathComponent)")
+      }
+    }
+  }
 }
