@@ -72,6 +72,10 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notANumber(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
         + "cannot parse \"\(text)\" as a number"
+        + (name == ""
+          ? " (a column without a name usually holds row names or an index: to leave it out, "
+            + "exclude the column \"\" with data.exclude, or fit convert --exclude '')"
+          : "")
     case .notFinite(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
         + "\"\(text)\" is not a finite number (NaN and infinity cannot be trained on; "
@@ -137,7 +141,7 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   private static func quoted(_ name: String?) -> String {
-    name.map { " \"\($0)\"" } ?? ""
+    name.map { $0.isEmpty ? " (no name)" : " \"\($0)\"" } ?? ""
   }
 }
 
