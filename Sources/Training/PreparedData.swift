@@ -70,10 +70,11 @@ public struct PreparedData {
     case .file(let path):
       // The validation file's columns are taken by the training data's names, so that their
       // order in it does not matter and other columns are ignored (CSV, a pandas frame).
+      // `exclude` named the training file's columns, which `features` now lists.
       var validationData = data
+      validationData.exclude = []
       if data.features == nil && (data.format == .csv || data.targets != nil) {
         validationData.features = all.featureNames
-        validationData.exclude = []
       }
       try checkSameFormat(validationPath: path, data: data)
       let validation = try matchingColumns(

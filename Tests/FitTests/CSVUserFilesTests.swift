@@ -45,8 +45,10 @@ final class CSVUserFilesTests: XCTestCase {
 
   private func writeConfig(_ name: String, data: String) throws -> URL {
     let url = folder.appendingPathComponent("\(name).json")
+    // All rows train (no validation split), so the least squares are numpy's on the frame.
+    let validation = data.contains(#""validation""#) ? "" : #", "validation": {"fraction": 0}"#
     try """
-    {"data": {\(data), "targets": ["price"], "validation": {"fraction": 0}},
+    {"data": {\(data), "targets": ["price"]\(validation)},
      "output": {"dir": "runs/\(name)"}}
     """.write(to: url, atomically: true, encoding: .utf8)
     return url
@@ -175,6 +177,7 @@ final class CSVUserFilesTests: XCTestCase {
   func testDataExcludeLeavesANamedIdOutAndRefusesNamesItCannotExclude() throws {
     let expected = try reference(
       """
+      df.to_csv(d + '/validation.csv', index=False)
       df.insert(0, 'id', range(1000, 1000 + n))
       df.to_csv(d + '/ids.csv', index=False)
       print(json.dumps(lstsq(df)))
@@ -182,6 +185,15 @@ final class CSVUserFilesTests: XCTestCase {
     let excluded = try train("ids", data: #""path": "ids.csv", "exclude": ["id"]"#)
     XCTAssertEqual(inputs(excluded), ["area", "rooms"])
     assertRelativelyClose(try leastSquares(excluded), expected, 1e-9)
+    // A validation file is read by the features' names: it need not hold the excluded column.
+    for features in [#""features": null"#, #""features": ["area", "rooms"]"#] {
+      let validated = try train(
+        "ids-validated",
+        data: #""path": "ids.csv", "exclude": ["id"], "#
+          + #""validation": {"path": "validation.csv"}, "# + features)
+      let metrics = try XCTUnwrap(validated["validation"] as? [String: Any])
+      XCTAssertEqual(metrics["rows"] as? Int, 200)
+    }
     let kept = try train("ids-kept", data: #""path": "ids.csv""#)
     XCTAssertEqual(inputs(kept), ["id", "area", "rooms"])
 
