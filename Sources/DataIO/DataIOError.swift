@@ -14,12 +14,19 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A quoted field is not closed before the end of the file, or a quote appears in the middle of
   /// an unquoted field, or text follows a closing quote.
   case malformedCSV(file: String, line: Int, column: Int, message: String)
+  /// The first record does not split into columns with `delimiter` (it is one column, or a
+  /// quote is followed by another character) but its line holds `likely`, another common
+  /// delimiter, most often.
+  case wrongDelimiter(file: String, line: Int, delimiter: Character, likely: Character)
   /// A record has a different number of fields from the header (or from the first record).
   case wrongFieldCount(file: String, line: Int, expected: Int, found: Int)
   /// A selected field is empty (or only spaces).
   case missingValue(file: String, line: Int, column: Int, columnName: String?)
   /// A selected field is not a number; `text` is the field as it appears after unquoting.
   case notANumber(file: String, line: Int, column: Int, columnName: String?, text: String)
+  /// A selected field that is a number written with a decimal comma (`3,25`) where the decimal
+  /// separator is a point.
+  case decimalComma(file: String, line: Int, column: Int, columnName: String?, text: String)
   /// A number that is NaN or infinite where only finite values may be (`CSVOptions.finiteOnly`).
   case notFinite(file: String, line: Int, column: Int, columnName: String?, text: String)
   /// A NaN or infinite value in an HDF5 data set read for training or evaluation (0-based row
@@ -58,6 +65,8 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(file): the file is empty"
     case .malformedCSV(let file, let line, let column, let message):
       return "\(file) line \(line), column \(column): \(message)"
+    case .wrongDelimiter, .decimalComma:
+      return message(fix: Self.configFix)
     case .wrongFieldCount(let file, let line, let expected, let found):
       return "\(file) line \(line): expected \(expected) fields, found \(found)"
     case .missingValue(let file, let line, let column, let name):
@@ -65,6 +74,10 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notANumber(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
         + "cannot parse \"\(text)\" as a number"
+        + (name == ""
+          ? " (a column without a name usually holds row names or an index: to leave it out, "
+            + "exclude the column \"\" with data.exclude, or fit convert --exclude '')"
+          : "")
     case .notFinite(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
         + "\"\(text)\" is not a finite number (NaN and infinity cannot be trained on; "
@@ -99,8 +112,40 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The message, with the fix of an error that setting a `data` key mends (`wrongDelimiter`,
+  /// `decimalComma`) worded by `fix` from the key and its value: `description` words it as the
+  /// config's `set "data": {"delimiter": ";"}`, a command line as its option.
+  public func message(fix: (_ key: String, _ value: Character) -> String) -> String {
+    switch self {
+    case .wrongDelimiter(let file, let line, let delimiter, let likely):
+      return "\(file) line \(line): the line is not \(Self.shown(delimiter))-separated; it looks "
+        + "\(Self.shown(likely))-separated: " + fix("delimiter", likely)
+    case .decimalComma(let file, let line, let column, let name, let text):
+      return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
+        + "cannot parse \"\(text)\" as a number with a decimal point; for decimal commas, "
+        + fix("decimal", ",")
+    default:
+      return description
+    }
+  }
+
+  /// `set "data": {"delimiter": ";"}`.
+  private static func configFix(key: String, value: Character) -> String {
+    "set \"data\": {\"\(key)\": \(jsonString(value))}"
+  }
+
+  /// A delimiter in prose: `';'`, or `tab`.
+  static func shown(_ delimiter: Character) -> String {
+    delimiter == "\t" ? "tab" : "'\(delimiter)'"
+  }
+
+  /// A one-character string as JSON writes it (`";"`, `"\t"`).
+  static func jsonString(_ character: Character) -> String {
+    character == "\t" ? #""\t""# : "\"\(character)\""
+  }
+
   private static func quoted(_ name: String?) -> String {
-    name.map { " \"\($0)\"" } ?? ""
+    name.map { $0.isEmpty ? " (no name)" : " \"\($0)\"" } ?? ""
   }
 }
 

@@ -48,9 +48,10 @@ private let noValidationNote = "when there is no validation data (data.validatio
 
 extension DataConfig {
   private static let commonKeys = [
-    "path", "format", "features", "targets", "validation", "shuffle", "standardize", "missing",
+    "path", "format", "features", "targets", "exclude", "validation", "shuffle", "standardize",
+    "missing",
   ]
-  private static let csvKeys = ["delimiter", "header"]
+  private static let csvKeys = ["delimiter", "decimal", "header"]
   private static let hdf5Keys = ["hdf5", "stream"]
 
   init(_ o: ConfigObject) throws(ConfigError) {
@@ -87,6 +88,14 @@ extension DataConfig {
       throw o.invalid(
         "features", expected: "columns that are not targets (\(renderJSONString(shared)) is both)")
     }
+    exclude = try Self.excludedColumns(o)
+    for (list, names) in [("targets", targets), ("features", features)] {
+      if let shared = exclude.first(where: { names?.contains($0) == true }) {
+        throw o.invalid(
+          "exclude",
+          expected: "columns that are not \(list) (\(renderJSONString(shared)) is in data.\(list))")
+      }
+    }
 
     if format == .hdf5 {
       let h = try o.object("hdf5")
@@ -109,9 +118,10 @@ extension DataConfig {
       // ignored. With the default paths the file may hold a pandas frame instead, which only
       // reading it tells (and reading refuses names for /X and /y).
       if frame == nil, datasets != HDF5Datasets(),
-        let key = [("features", self.features), ("targets", self.targets)].first(where: {
-          $0.1 != nil
-        })?.0
+        let key = [
+          ("features", self.features), ("targets", self.targets),
+          ("exclude", exclude.isEmpty ? nil : exclude),
+        ].first(where: { $0.1 != nil })?.0
       {
         throw o.invalid(
           key,
@@ -157,8 +167,48 @@ extension DataConfig {
       throw o.invalid(
         "delimiter", expected: "a single ASCII character other than a quote or line break")
     }
+    decimal = try o.string("decimal", default: ".")
+    guard decimal == "." || decimal == "," else {
+      throw o.invalid("decimal", expected: "\".\" or \",\"")
+    }
+    if decimal == "," && delimiter == "," {
+      throw o.invalid(
+        "decimal",
+        expected: "\".\" with data.delimiter \",\" (a decimal comma needs another delimiter: "
+          + "set data.delimiter, usually to \";\")")
+    }
     header = try o.bool("header", default: true)
     stream = try o.bool("stream", default: false)
+  }
+
+  /// `exclude`: an array of distinct column names, possibly empty, where `""` names a column
+  /// without a name (pandas' index); `[]` when absent or null.
+  private static func excludedColumns(_ o: ConfigObject) throws(ConfigError) -> [String] {
+    let expected = "an array of distinct column names"
+    switch o["exclude"] {
+    case nil, .null?: return []
+    case .array(let elements)?:
+      var names: [String] = []
+      for (index, element) in elements.enumerated() {
+        let elementPath = ConfigKeyPath.element(o.keyPath("exclude"), index)
+        guard case .string(let name) = element else {
+          throw o.reader.error(
+            .wrongType(expected: "a column name (a string)", found: describeFound(element)),
+            at: elementPath)
+        }
+        guard !names.contains(name) else {
+          throw o.reader.error(
+            .invalidValue(
+              expected: "a name not listed before", found: describeFound(element),
+              suggestion: nil),
+            at: elementPath)
+        }
+        names.append(name)
+      }
+      return names
+    case let value?:
+      throw o.error(.wrongType(expected: expected, found: describeFound(value)), at: "exclude")
+    }
   }
 }
 

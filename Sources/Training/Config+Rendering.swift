@@ -52,6 +52,7 @@ extension DataConfig {
       member("format", .string(format.rawValue)),
       member("features", .strings(features)),
       member("targets", .strings(targets)),
+      member("exclude", .strings(exclude)),
       member("shuffle", .bool(shuffle)),
       member("standardize", .bool(standardize)),
       member("missing", .string(missing.rawValue)),
@@ -74,6 +75,7 @@ extension DataConfig {
       members.append(member("stream", .bool(stream)))
     } else {
       members.append(member("delimiter", .string(delimiter)))
+      members.append(member("decimal", .string(decimal)))
       members.append(member("header", .bool(header)))
     }
     return .object(members)

@@ -123,6 +123,12 @@ public struct DataConfig: Equatable, Sendable {
   /// a target (CSV; for a pandas frame, every numeric one), or all of `hdf5.features` (HDF5
   /// data sets, named by their `columns` attribute or `x0, x1, ...`).
   public var features: [String]?
+  /// `exclude` (default `[]`): columns left out of the default `features` (a CSV file's or a
+  /// pandas frame's), such as an `id`; each must be in the file, and none may be a target or
+  /// listed in `features`. `""` names a column without a name. Without it, an unnamed first
+  /// CSV column that holds the row numbers 0..n−1 or 1..n (the index of pandas' `to_csv()`, the
+  /// row names of R's `write.csv`) is left out anyway, with a note (`RowIndexColumn`).
+  public var exclude: [String] = []
   /// `targets`: the output columns by name. Required for CSV and a pandas frame; must be null
   /// for HDF5 data sets, whose columns are all of `hdf5.targets` (names from its `columns`
   /// attribute, or `y0, y1, ...`): names there would be ignored.
@@ -146,6 +152,9 @@ public struct DataConfig: Equatable, Sendable {
   public var stream: Bool = false
   /// `delimiter` (CSV only; default `","`, or a tab for a `.tsv` file): one ASCII character.
   public var delimiter: String
+  /// `decimal` (CSV only; default `"."`): the decimal separator, `"."` or `","` (European CSV:
+  /// `3,25` is 3.25), which needs a delimiter other than `","` (usually `";"`).
+  public var decimal: String = "."
   /// `header` (CSV only; default `true`): whether the first line names the columns.
   public var header: Bool
   /// `missing` (default `"error"`): `"error"` or `"drop-row"`.

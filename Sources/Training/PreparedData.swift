@@ -36,6 +36,9 @@ public struct PreparedData {
   /// Rows left out of the data files for missing, non-numeric or non-finite values
   /// (`data.missing: "drop-row"`).
   public var droppedRows = 0
+  /// The training file's unnamed first column, left out of the features because it numbers the
+  /// rows (pandas' index, R's row names); nil when there was none.
+  public var rowIndexColumn: RowIndexColumn?
 
   public var termCount: Int { termNames.count }
   /// The common factor s by which the trained targets' residuals are scaled (1 without scaling).
@@ -67,7 +70,9 @@ public struct PreparedData {
     case .file(let path):
       // The validation file's columns are taken by the training data's names, so that their
       // order in it does not matter and other columns are ignored (CSV, a pandas frame).
+      // `exclude` named the training file's columns, which `features` now lists.
       var validationData = data
+      validationData.exclude = []
       if data.features == nil && (data.format == .csv || data.targets != nil) {
         validationData.features = all.featureNames
       }
@@ -126,6 +131,7 @@ public struct PreparedData {
       validation: validation, rawTraining: rawTraining)
     prepared.targetStandardization = targetStandardization
     prepared.droppedRows = droppedRows
+    prepared.rowIndexColumn = (all as? InMemoryDataset)?.rowIndexColumn
     return prepared
   }
 
@@ -208,7 +214,9 @@ public struct PreparedData {
     } catch DataIOError.unknownColumn(let file, let name, let available) {
       let list =
         key != "data.path"
-        ? key : (data.targets ?? []).contains(name) ? "data.targets" : "data.features"
+        ? key
+        : (data.targets ?? []).contains(name)
+          ? "data.targets" : data.exclude.contains(name) ? "data.exclude" : "data.features"
       throw TrainingError.badData(
         "\(list): \(file) has no column named \"\(name)\"; its header has "
           + available.map { "\"\($0)\"" }.joined(separator: ", "))
@@ -237,10 +245,16 @@ public struct PreparedData {
         let header = try CSVReader(
           url: URL(fileURLWithPath: path),
           options: CSVOptions(
-            hasHeader: data.header, delimiter: Character(data.delimiter), columns: []),
+            hasHeader: data.header, delimiter: Character(data.delimiter),
+            decimal: Character(data.decimal), columns: []),
           blockSize: 1 << 16
         ).header
-        for (list, names) in [("data.features", data.features), ("data.targets", data.targets)] {
+        // The validation file is read by the training features' names, without `exclude`.
+        let excluded = key == "data.path" ? data.exclude : []
+        for (list, names) in [
+          ("data.features", data.features), ("data.targets", data.targets),
+          ("data.exclude", excluded),
+        ] {
           for name in names ?? [] where !header.contains(name) {
             throw TrainingError.badData(
               "\(list): \(path) has no column named \"\(name)\"; its header has "
@@ -249,7 +263,8 @@ public struct PreparedData {
         }
       case .hdf5:
         if let frame = try pandasFrame(path: path, key: key, config: data) {
-          let columns = (data.features ?? []) + (data.targets ?? [])
+          let columns =
+            (data.features ?? []) + (data.targets ?? []) + (key == "data.path" ? data.exclude : [])
           _ = try PandasFrame(file: HDF5File(url: URL(fileURLWithPath: path)), group: frame)
             .table(columns: columns)
         } else {
@@ -273,14 +288,17 @@ public struct PreparedData {
       // NaN and infinity are invalid values like text: an error, or a dropped row.
       let options = CSVOptions(
         hasHeader: data.header, delimiter: Character(data.delimiter),
+        decimal: Character(data.decimal),
         invalidValues: data.missing == .dropRow ? .dropRow : .error, finiteOnly: true)
       return try InMemoryDataset.csv(
         url: url, features: data.features?.map { ColumnSelector.name($0) },
-        targets: (data.targets ?? []).map { ColumnSelector.name($0) }, options: options)
+        targets: (data.targets ?? []).map { ColumnSelector.name($0) },
+        exclude: data.exclude.map { ColumnSelector.name($0) }, options: options)
     case .hdf5:
       if let frame = try pandasFrame(path: path, key: key, config: data) {
         let dataset = try InMemoryDataset.pandas(
-          url: url, group: frame, features: data.features, targets: data.targets ?? [])
+          url: url, group: frame, features: data.features, targets: data.targets ?? [],
+          exclude: data.exclude)
         try dataset.requireFinite(featuresName: frame, targetsName: frame)
         return dataset
       }
@@ -311,9 +329,10 @@ public struct PreparedData {
       }
     }
     guard let frame else {
-      if let list = [("data.features", data.features), ("data.targets", data.targets)].first(
-        where: { $0.1 != nil })?.0
-      {
+      if let list = [
+        ("data.features", data.features), ("data.targets", data.targets),
+        ("data.exclude", data.exclude.isEmpty ? nil : data.exclude),
+      ].first(where: { $0.1 != nil })?.0 {
         throw TrainingError.badData(
           "\(list): \(path) holds the data sets \(datasets.features) and \(datasets.targets), "
             + "whose columns are all read; names choose columns of a pandas frame only (set "

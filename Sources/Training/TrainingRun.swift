@@ -73,6 +73,13 @@ public final class TrainingRun {
         "\(data.droppedRows) rows left out for missing, non-numeric or non-finite values "
           + "(data.missing \"drop-row\")")
     }
+    if let index = data.rowIndexColumn { reporter.info("note: " + index.note) }
+    if data.inputNames.contains("") {
+      reporter.info(
+        "warning: \(config.data.path) has a column without a name, trained as a feature (its "
+          + "values are not the row numbers 0..n−1 or 1..n of an index, which would be left "
+          + "out); to leave it out, set \"data\": {\"exclude\": [\"\"]}")
+    }
     if let analysis = trainer.analysis, analysis.conditionNumber > Self.illConditioned {
       reporter.info(Self.conditioningWarning(analysis, terms: data.termNames))
     }

@@ -17,10 +17,12 @@ struct Predict: ParsableCommand {
   @Option(help: "Where to write the predictions (CSV); standard output when omitted or `-`.")
   var out: String?
 
+  @OptionGroup var csv: CSVArguments
+
   func run() throws {
     try reportingErrors {
       let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
-      let table = try ModelData.read(path: data, inputs: fitted.inputs)
+      let table = try ModelData.read(path: data, inputs: fitted.inputs, csv: csv)
       let predictions = try fitted.predictions(
         rows: table.values, modelFile: model, dataFile: data)
       var text = fitted.targets.joined(separator: ",") + "\n"
@@ -51,11 +53,14 @@ struct Eval: ParsableCommand {
   @Flag(help: "Print the metrics as JSON.")
   var json = false
 
+  @OptionGroup var csv: CSVArguments
+
   func run() throws {
     try reportingErrors {
       let fitted = try FittedModel.load(from: URL(fileURLWithPath: model))
-      let inputs = try ModelData.read(path: data, inputs: fitted.inputs)
-      let targets = try ModelData.read(path: data, inputs: fitted.targets, isTarget: true)
+      let inputs = try ModelData.read(path: data, inputs: fitted.inputs, csv: csv)
+      let targets = try ModelData.read(
+        path: data, inputs: fitted.targets, isTarget: true, csv: csv)
       let metrics = RegressionMetrics(
         predictions: try fitted.predictions(rows: inputs.values, modelFile: model, dataFile: data),
         targets: targets.values,
@@ -72,7 +77,8 @@ struct Eval: ParsableCommand {
   }
 }
 
-/// The model's columns of a data file: CSV columns by name, or for HDF5 the features (`/X`) or
+/// The model's columns of a data file: CSV columns by name (so that other columns, such as the
+/// row index pandas' `to_csv()` writes, are passed over), or for HDF5 the features (`/X`) or
 /// targets (`/y`) data set, checked against the model's column count, or in a file without
 /// `/X` that holds one pandas frame (`df.to_hdf`), its columns by name.
 enum ModelData {
@@ -88,23 +94,25 @@ enum ModelData {
     return frames.first
   }
 
-  static func read(path: String, inputs: [String], isTarget: Bool = false) throws -> Table {
-    let table = try readColumns(path: path, inputs: inputs, isTarget: isTarget)
+  static func read(path: String, inputs: [String], isTarget: Bool = false, csv: CSVArguments)
+    throws -> Table
+  {
+    let table = try readColumns(path: path, inputs: inputs, isTarget: isTarget, csv: csv)
     guard table.rows > 0 else { throw TrainingError.badData("\(path): the data set has no rows") }
     return table
   }
 
-  private static func readColumns(path: String, inputs: [String], isTarget: Bool) throws -> Table {
+  private static func readColumns(
+    path: String, inputs: [String], isTarget: Bool, csv: CSVArguments
+  ) throws -> Table {
     guard FileManager.default.isReadableFile(atPath: path) else {
       throw TrainingError.missingInput("data file \(path) does not exist or cannot be read")
     }
     let url = URL(fileURLWithPath: path)
     guard DataConfig.Format(path: path) == .hdf5 else {
-      return try CSVReader.read(
-        url: url,
-        options: CSVOptions(
-          delimiter: DataConfig.Format.delimiter(path: path), columns: inputs.map { .name($0) },
-          finiteOnly: true))
+      var options = try csv.options(path: path)
+      options.columns = inputs.map { .name($0) }
+      return try CSVArguments.advisingOptions { try CSVReader.read(url: url, options: options) }
     }
     let file = try HDF5File(url: url)
     if !file.contains("/X"), let frame = try soleFrame(file) {

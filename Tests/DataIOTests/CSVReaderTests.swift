@@ -67,6 +67,72 @@ final class CSVReaderTests: XCTestCase {
         + "line end, got \"\"\"")
   }
 
+  func testDecimalCommasWithSemicolonsReadAsNumbers() throws {
+    let text = "x;y;note\n3,25;-1,5e3;a,b\n\" 0,5 \";2;\"c;d\"\n,75;-0;x\n"
+    let table = try read(text, CSVOptions(delimiter: ";", decimal: ",", columns: ["x", "y"]))
+    XCTAssertEqual(
+      table.values.map(\.bitPattern), [3.25, -1500, 0.5, 2, 0.75, -0.0].map(\.bitPattern))
+    // A point is text then, as a comma is with a decimal point.
+    assertError(
+      "x;y\n1,5;2.5\n", CSVOptions(delimiter: ";", decimal: ","),
+      .notANumber(file: "data.csv", line: 2, column: 2, columnName: "y", text: "2.5"),
+      message: "data.csv line 2, column 2 \"y\": cannot parse \"2.5\" as a number")
+  }
+
+  func testADecimalCommaCannotAlsoBeTheDelimiter() {
+    assertError(
+      "x,y\n1,2\n", CSVOptions(decimal: ","),
+      .invalidRequest(
+        source: "data.csv",
+        message: "the decimal separator \",\" cannot also be the delimiter (a decimal comma needs "
+          + "another delimiter, such as \";\")"),
+      message: "data.csv: the decimal separator \",\" cannot also be the delimiter (a decimal "
+        + "comma needs another delimiter, such as \";\")")
+  }
+
+  func testADecimalCommaReadWithAPointSuggestsTheDecimalKey() {
+    assertError(
+      "x;y\n1;2\n-3,25;4\n", CSVOptions(delimiter: ";"),
+      .decimalComma(file: "data.csv", line: 3, column: 1, columnName: "x", text: "-3,25"),
+      message: "data.csv line 3, column 1 \"x\": cannot parse \"-3,25\" as a number with a "
+        + "decimal point; for decimal commas, set \"data\": {\"decimal\": \",\"}")
+  }
+
+  /// A `;`- or tab-separated file read with a comma is one column (or, with R's quoted
+  /// `"";"x"`, text after a closing quote): the error names the delimiter seen most in the line.
+  func testAFileReadWithTheWrongDelimiterSuggestsTheOneItsFirstLineUses() {
+    let cases: [(String, CSVOptions, Int, Character, Character)] = [
+      (";a;b;y\n0;1,5;2;3\n", CSVOptions(), 1, ",", ";"),  // pandas to_csv(sep=";")
+      ("\ta\tb\ty\n0\t1.5\t2\t3\n", CSVOptions(), 1, ",", "\t"),  // pandas, sep="\t"
+      ("\"\";\"x\";\"y\"\n\"1\";1,5;2\n", CSVOptions(), 1, ",", ";"),  // R's write.csv2
+      ("\n  \r\na|b|c;d\n1|2|3\n", CSVOptions(), 3, ",", "|"),  // blank lines first
+      ("\"a;b\"|c|d\n1|2|3\n", CSVOptions(), 1, ",", "|"),  // quoted `;` do not count
+      ("a;b|c\n", CSVOptions(), 1, ",", ";"),  // a tie: `;` wins
+      ("a,b,c\n1,2,3\n", CSVOptions(delimiter: ";"), 1, ";", ","),
+      ("1;2;3\n", CSVOptions(hasHeader: false), 1, ",", ";"),
+    ]
+    for (text, options, line, delimiter, likely) in cases {
+      XCTAssertThrowsError(try read(text, options), text.debugDescription) { error in
+        XCTAssertEqual(
+          error as? DataIOError,
+          .wrongDelimiter(file: "data.csv", line: line, delimiter: delimiter, likely: likely),
+          text.debugDescription)
+      }
+    }
+    assertError(
+      "\ta\ty\n", CSVOptions(),
+      .wrongDelimiter(file: "data.csv", line: 1, delimiter: ",", likely: "\t"),
+      message: "data.csv line 1: the line is not ','-separated; it looks tab-separated: set "
+        + "\"data\": {\"delimiter\": \"\\t\"}")
+  }
+
+  func testOneColumnWithoutAnotherDelimiterInItsHeaderIsOneColumn() throws {
+    XCTAssertEqual(try read("x\n1\n2\n").values, [1, 2])
+    // With decimal commas a comma is no delimiter to suggest.
+    let commas = try read("0,5\n1,5\n", CSVOptions(hasHeader: false, delimiter: ";", decimal: ","))
+    XCTAssertEqual(commas.values, [0.5, 1.5])
+  }
+
   func testNanAndInfinityAndSpacesAroundNumbers() throws {
     let table = try read("a,b,c,d\n nan , -inf,Infinity, 1e-3 \n")
     XCTAssertTrue(table.values[0].isNaN)
@@ -211,6 +277,20 @@ final class CSVParallelReadTests: XCTestCase {
     XCTAssertEqual(whole.rows, 40_000)
     XCTAssertEqual(whole.values.map(\.bitPattern), values.map(\.bitPattern))
     XCTAssertEqual(Array(whole.values[(3 * 39_999)...]), [39_999, 39_999.0 / 7, -39.999])
+  }
+
+  /// The same numbers written with `;` and decimal commas, read on two threads, are bit for bit
+  /// those of the comma-separated file.
+  func testDecimalCommasOnTwoThreadsReadAsPointsDo() throws {
+    let points = try writeLargeCSV()
+    let text = try String(contentsOf: points, encoding: .utf8)
+      .replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: ".", with: ",")
+    let commas = points.deletingLastPathComponent().appendingPathComponent("commas.csv")
+    try Data(text.utf8).write(to: commas)
+    let expected = try CSVReader.read(url: points)
+    let whole = try CSVReader.read(url: commas, options: CSVOptions(delimiter: ";", decimal: ","))
+    XCTAssertEqual(whole.rows, 40_000)
+    XCTAssertEqual(whole.values.map(\.bitPattern), expected.values.map(\.bitPattern))
   }
 
   func testErrorsInEitherHalfReportTheSameLineAsSequentialReading() throws {

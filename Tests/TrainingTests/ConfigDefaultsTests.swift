@@ -77,7 +77,9 @@ final class ConfigDefaultsTests: XCTestCase {
       """
       {
         "data": {
+          "decimal": ".",
           "delimiter": ",",
+          "exclude": [],
           "features": null,
           "format": "csv",
           "header": true,
@@ -145,7 +147,8 @@ final class ConfigDefaultsTests: XCTestCase {
       "data": {"path": "data/linear.csv", "format": "csv",
                "features": ["x0", "x1"], "targets": ["y"],
                "validation": {"fraction": 0.25}, "shuffle": false, "standardize": true,
-               "delimiter": ";", "header": true, "missing": "drop-row"},
+               "delimiter": ";", "decimal": ",", "exclude": ["id", ""], "header": true,
+               "missing": "drop-row"},
       "model": {"kind": "polynomial", "degree": 3, "interactionOnly": true, "bias": false},
       "loss": {"kind": "huber", "delta": 0.5, "l2": 0.01},
       "optimizer": {"kind": "adamw", "lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-6,
@@ -166,6 +169,8 @@ final class ConfigDefaultsTests: XCTestCase {
     XCTAssertEqual(c.data.validation, .fraction(0.25))
     XCTAssertFalse(c.data.shuffle)
     XCTAssertEqual(c.data.delimiter, ";")
+    XCTAssertEqual(c.data.decimal, ",")
+    XCTAssertEqual(c.data.exclude, ["id", ""])
     XCTAssertEqual(c.data.missing, .dropRow)
     XCTAssertEqual(
       c.model, ModelConfig(kind: .polynomial, bias: false, degree: 3, interactionOnly: true))
@@ -258,6 +263,7 @@ final class ConfigDefaultsTests: XCTestCase {
       """
       {
         "data": {
+          "exclude": [],
           "features": null,
           "format": "hdf5",
           "hdf5": {

@@ -57,8 +57,8 @@ final class ConfigErrorTests: XCTestCase {
     assertConfigError(
       #"{"data": {"path": "d.h5", "delimiter": ";"}}"#,
       "cfg.json:1:27: unknown key `data.delimiter` (not used with data.format \"hdf5\"); "
-        + "expected one of: path, format, features, targets, validation, shuffle, standardize, "
-        + "missing, hdf5, stream")
+        + "expected one of: path, format, features, targets, exclude, validation, shuffle, "
+        + "standardize, missing, hdf5, stream")
   }
 
   func testWrongTypeNamesKeyExpectedAndFound() {
@@ -241,6 +241,48 @@ final class ConfigErrorTests: XCTestCase {
         "cfg.json:1:65: name: expected a non-empty name of letters, digits, `.`, `_`, `-`, `=`, "
           + "`,` and `+`, other than `.` and `..`, found \"\(name)\"")
     }
+  }
+
+  /// `data.exclude` leaves columns out of the default features: never a target or a chosen
+  /// feature, and not for HDF5 data sets, whose columns are all read.
+  func testExcludeNamesColumnsThatAreNeitherTargetsNorChosenFeatures() {
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "exclude": ["id", "y"]}}"#,
+      "cfg.json:1:57: data.exclude: expected columns that are not targets (\"y\" is in "
+        + "data.targets), found an array")
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "features": ["a"], "exclude": ["a"]}}"#,
+      "cfg.json:1:76: data.exclude: expected columns that are not features (\"a\" is in "
+        + "data.features), found an array")
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "exclude": ["id", "id"]}}"#,
+      "cfg.json:1:64: data.exclude[1]: expected a name not listed before, found \"id\"")
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "exclude": "id"}}"#,
+      "cfg.json:1:57: data.exclude: expected an array of distinct column names, found \"id\"")
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "exclude": [1]}}"#,
+      "cfg.json:1:58: data.exclude[0]: expected a column name (a string), found 1")
+    assertConfigError(
+      #"{"data": {"path": "d.h5", "hdf5": {"features": "/A"}, "exclude": ["id"]}}"#,
+      "cfg.json:1:66: data.exclude: expected null with data.hdf5.features and "
+        + "data.hdf5.targets (their columns are the data sets'; names choose columns of a "
+        + "pandas frame, data.hdf5.frame), found an array")
+  }
+
+  func testDecimalIsAPointOrACommaThatIsNotAlsoTheDelimiter() {
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "decimal": ","}}"#,
+      "cfg.json:1:57: data.decimal: expected \".\" with data.delimiter \",\" (a decimal comma "
+        + "needs another delimiter: set data.delimiter, usually to \";\"), found \",\"")
+    assertConfigError(
+      #"{"data": {"path": "d.csv", "targets": ["y"], "delimiter": ";", "decimal": "·"}}"#,
+      "cfg.json:1:75: data.decimal: expected \".\" or \",\", found \"·\"")
+    assertConfigError(
+      #"{"data": {"path": "d.h5", "decimal": ","}}"#,
+      "cfg.json:1:27: unknown key `data.decimal` (not used with data.format \"hdf5\"); "
+        + "expected one of: path, format, features, targets, exclude, validation, shuffle, "
+        + "standardize, missing, hdf5, stream")
   }
 
   func testErrorWithoutFileGivesLineAndColumn() {

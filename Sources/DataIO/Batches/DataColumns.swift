@@ -4,14 +4,24 @@ import Foundation
 /// for the readers that need them.
 enum DataColumns {
   /// 0-based feature and target columns of `header`; `features == nil` means every column that
-  /// is not a target.
+  /// is neither a target nor in `exclude` (whose columns must exist all the same).
   static func resolve(
-    header: [String], features: [ColumnSelector]?, targets: [ColumnSelector], source: String
+    header: [String], features: [ColumnSelector]?, targets: [ColumnSelector],
+    exclude: [ColumnSelector] = [], source: String
   ) throws -> (features: [Int], targets: [Int]) {
     let targetColumns = try Table.resolve(targets, in: header, source: source)
+    let excluded = try Table.resolve(exclude, in: header, source: source)
+    if let both = excluded.first(where: targetColumns.contains) {
+      throw DataIOError.invalidRequest(
+        source: source, message: "column \"\(header[both])\" is both a target and excluded")
+    }
     let featureColumns =
       try features.map { try Table.resolve($0, in: header, source: source) }
-      ?? header.indices.filter { !targetColumns.contains($0) }
+      ?? header.indices.filter { !targetColumns.contains($0) && !excluded.contains($0) }
+    if let both = featureColumns.first(where: excluded.contains) {
+      throw DataIOError.invalidRequest(
+        source: source, message: "column \"\(header[both])\" is both a feature and excluded")
+    }
     // A model's columns are known by name (model.json, predict): each must be one column.
     var seen = Set<Int>()
     var seenNames = Set<String>()
@@ -27,17 +37,23 @@ enum DataColumns {
     return (featureColumns, targetColumns)
   }
 
-  /// A reader returning the feature columns, then the target columns.
+  /// A reader returning the feature columns, then the target columns. `mayBeRowIndex` says that
+  /// the first feature is the file's unnamed first column, taken by default (`features` nil):
+  /// the caller leaves it out if its values turn out to number the rows (`RowIndexColumn`).
   static func openCSV(
-    url: URL, features: [ColumnSelector]?, targets: [ColumnSelector], options: CSVOptions
-  ) throws -> (reader: CSVReader, featureCount: Int, targetCount: Int) {
+    url: URL, features: [ColumnSelector]?, targets: [ColumnSelector],
+    exclude: [ColumnSelector] = [], options: CSVOptions
+  ) throws -> (reader: CSVReader, featureCount: Int, targetCount: Int, mayBeRowIndex: Bool) {
     var headerOptions = options
     headerOptions.columns = []
     let header = try CSVReader(url: url, options: headerOptions, blockSize: 1 << 16).header
-    let (x, y) = try resolve(header: header, features: features, targets: targets, source: url.path)
+    let (x, y) = try resolve(
+      header: header, features: features, targets: targets, exclude: exclude, source: url.path)
     var dataOptions = options
     dataOptions.columns = (x + y).map { .index($0) }
-    return (try CSVReader(url: url, options: dataOptions), x.count, y.count)
+    let mayBeRowIndex =
+      features == nil && options.hasHeader && RowIndexColumn.isCandidate(header) && x.first == 0
+    return (try CSVReader(url: url, options: dataOptions), x.count, y.count, mayBeRowIndex)
   }
 
   /// The feature and target data sets of an HDF5 file, checked to describe the same rows.

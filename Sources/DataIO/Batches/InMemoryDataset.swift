@@ -17,6 +17,9 @@ public struct InMemoryDataset: Dataset, Equatable {
   public let targetNames: [String]
   /// Records of the source file left out by `InvalidValuePolicy.dropRow`.
   public var droppedRows = 0
+  /// The unnamed first column of a CSV file that `csv` left out of the default features because
+  /// it numbers the rows (pandas' index, R's row names); nil when there was none.
+  public var rowIndexColumn: RowIndexColumn?
   public var chunkRows: Int? { nil }
 
   public init(
@@ -50,18 +53,30 @@ public struct InMemoryDataset: Dataset, Equatable {
   }
 
   /// Reads the feature and target columns of a CSV file (other columns are skipped unparsed).
+  /// `features == nil` takes every column that is neither a target nor in `exclude`, except an
+  /// unnamed first column that numbers the rows (`rowIndexColumn` then says so).
   public static func csv(
     url: URL, features: [ColumnSelector]? = nil, targets: [ColumnSelector],
-    options: CSVOptions = CSVOptions()
+    exclude: [ColumnSelector] = [], options: CSVOptions = CSVOptions()
   ) throws -> InMemoryDataset {
     let reader = try DataColumns.openCSV(
-      url: url, features: features, targets: targets, options: options)
+      url: url, features: features, targets: targets, exclude: exclude, options: options)
     let table = try reader.reader.readAll()
+    var rowIndex: RowIndexColumn?
+    if reader.mayBeRowIndex {
+      var check = RowNumberCheck()
+      for row in 0..<table.rows { check.observe(table[row, 0]) }
+      if check.matches(records: table.rows + table.droppedRows) {
+        rowIndex = check.column(source: table.source)
+      }
+    }
+    let firstFeature = rowIndex == nil ? 0 : 1
     let targetSelectors = (reader.featureCount..<table.columns).map { ColumnSelector.index($0) }
     var dataset = try InMemoryDataset(
-      table: table, features: (0..<reader.featureCount).map { .index($0) },
+      table: table, features: (firstFeature..<reader.featureCount).map { .index($0) },
       targets: targetSelectors)
     dataset.droppedRows = table.droppedRows
+    dataset.rowIndexColumn = rowIndex
     return dataset
   }
 

@@ -41,6 +41,9 @@ public struct CSVOptions: Sendable, Equatable {
   /// The field separator: one ASCII character other than a quote, CR, LF or NUL (`,` by
   /// default; `;` and tab are common). Checked when a reader opens, which throws otherwise.
   public var delimiter: Character
+  /// The decimal separator of numbers: `.` (the default) or `,` (European CSV, usually with the
+  /// delimiter `;`: `3,25` is 3.25). A comma cannot be both; a reader throws when it opens.
+  public var decimal: Character
   /// The columns to parse, in the order they should appear in the table; `nil` takes them all.
   /// Columns not chosen are skipped without being parsed, so they may hold text.
   public var columns: [ColumnSelector]?
@@ -52,11 +55,13 @@ public struct CSVOptions: Sendable, Equatable {
   public var finiteOnly: Bool
 
   public init(
-    hasHeader: Bool = true, delimiter: Character = ",", columns: [ColumnSelector]? = nil,
-    invalidValues: InvalidValuePolicy = .error, finiteOnly: Bool = false
+    hasHeader: Bool = true, delimiter: Character = ",", decimal: Character = ".",
+    columns: [ColumnSelector]? = nil, invalidValues: InvalidValuePolicy = .error,
+    finiteOnly: Bool = false
   ) {
     self.hasHeader = hasHeader
     self.delimiter = delimiter
+    self.decimal = decimal
     self.columns = columns
     self.invalidValues = invalidValues
     self.finiteOnly = finiteOnly
@@ -71,5 +76,21 @@ public struct CSVOptions: Sendable, Equatable {
           + "end, got \"\(delimiter)\"")
     }
     return byte
+  }
+
+  /// The decimal separator as a byte, or an error naming `source` if it is neither `.` nor `,`
+  /// or is also the delimiter.
+  func decimalByte(source: String) throws -> UInt8 {
+    guard decimal == "." || decimal == "," else {
+      throw DataIOError.invalidRequest(
+        source: source, message: "the decimal separator must be \".\" or \",\", got \"\(decimal)\"")
+    }
+    guard decimal != delimiter else {
+      throw DataIOError.invalidRequest(
+        source: source,
+        message: "the decimal separator \"\(decimal)\" cannot also be the delimiter (a decimal "
+          + "comma needs another delimiter, such as \";\")")
+    }
+    return decimal.asciiValue!
   }
 }

@@ -65,8 +65,10 @@ public final class CSVReader {
     // file itself; every later `throw` comes after all stored properties are set, and `deinit`
     // closes the file and frees the buffer.
     let delimiter: UInt8
+    let decimal: UInt8
     do {
       delimiter = try options.delimiterByte(source: source)
+      decimal = try options.decimalByte(source: source)
     } catch {
       if let file { fclose(file) }
       throw error
@@ -91,13 +93,22 @@ public final class CSVReader {
       start = 3  // UTF-8 byte order mark
     }
     var first: CSVHeaderRecord?
-    while true {
-      first = try CSVHeaderRecord.parse(
-        buffer + start, count: count - start, isFinal: atEOF, parser: &parser)
-      if first != nil || atEOF { break }
-      try refill()
+    do {
+      while true {
+        first = try CSVHeaderRecord.parse(
+          buffer + start, count: count - start, isFinal: atEOF, parser: &parser)
+        if first != nil || atEOF { break }
+        try refill()
+      }
+    } catch let error as DataIOError {
+      // `"";"x";"y"` (R's write.csv2) read with a comma stops at the first `;`.
+      guard case .malformedCSV = error, let wrong = wrongDelimiter(decimal: decimal) else {
+        throw error
+      }
+      throw wrong
     }
     guard let first, !first.fields.isEmpty else { throw DataIOError.emptyFile(file: source) }
+    if first.fields.count == 1, let error = wrongDelimiter(decimal: decimal) { throw error }
     if options.hasHeader {
       header = first.fields
       start += first.consumed
@@ -112,7 +123,52 @@ public final class CSVReader {
     parser = CSVRecordParser(
       source: source, delimiter: parser.delimiter, slots: slots,
       selectedCount: selectedColumns.count, columnNames: options.hasHeader ? header : nil,
-      policy: options.invalidValues, finiteOnly: options.finiteOnly)
+      policy: options.invalidValues, finiteOnly: options.finiteOnly, decimal: decimal)
+  }
+
+  /// The error to give when the first record does not split into columns with the delimiter
+  /// (it is one column, or does not parse) but another common delimiter occurs in its line:
+  /// the one seen most there, outside quotes. `nil` when none occurs.
+  private func wrongDelimiter(decimal: UInt8) -> DataIOError? {
+    let candidates: [UInt8] = [";", "\t", ",", "|"].map { UInt8(ascii: $0) }
+      .filter { $0 != parser.delimiter && $0 != decimal }
+    var counts = [Int](repeating: 0, count: candidates.count)
+    var i = start
+    var line = self.line
+    // Blank lines before the record are skipped, as the header parser skips them.
+    while i < count,
+      buffer[i] == CSVRecordParser.lf || buffer[i] == CSVRecordParser.cr
+        || buffer[i] == UInt8(ascii: " ") || buffer[i] == UInt8(ascii: "\t")
+    {
+      if buffer[i] == CSVRecordParser.lf
+        || (buffer[i] == CSVRecordParser.cr
+          && (i + 1 == count || buffer[i + 1] != CSVRecordParser.lf))
+      {
+        line += 1
+      }
+      i += 1
+    }
+    // Back to the start of the record's line, whose leading tabs may be delimiters.
+    while i > start && buffer[i - 1] != CSVRecordParser.lf && buffer[i - 1] != CSVRecordParser.cr {
+      i -= 1
+    }
+    var quoted = false
+    while i < count
+      && (quoted || (buffer[i] != CSVRecordParser.lf && buffer[i] != CSVRecordParser.cr))
+    {
+      if buffer[i] == CSVRecordParser.quote {
+        quoted.toggle()
+      } else if !quoted, let k = candidates.firstIndex(of: buffer[i]) {
+        counts[k] += 1
+      }
+      i += 1
+    }
+    // On a tie `max` keeps the first, so `;` wins: European files hold `;` and decimal commas.
+    guard let most = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[most] > 0
+    else { return nil }
+    return DataIOError.wrongDelimiter(
+      file: source, line: line, delimiter: Character(UnicodeScalar(parser.delimiter)),
+      likely: Character(UnicodeScalar(candidates[most])))
   }
 
   deinit {

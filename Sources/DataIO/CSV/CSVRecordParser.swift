@@ -16,6 +16,8 @@ struct CSVRecordParser {
   let policy: InvalidValuePolicy
   /// Whether NaN and ±infinity are invalid values (`CSVOptions.finiteOnly`).
   var finiteOnly = false
+  /// The decimal separator of numbers (`CSVOptions.decimal`).
+  var decimal = UInt8(ascii: ".")
   /// Unescaped bytes of the current quoted field, followed by `FloatParser.padding` NULs.
   var scratch: [UInt8] = []
 
@@ -38,6 +40,7 @@ struct CSVRecordParser {
     let row = UnsafeMutablePointer<Double>.allocate(capacity: max(selectedCount, 1))
     defer { row.deallocate() }
     let delimiter = self.delimiter
+    let decimal = self.decimal
     let fieldCount = slots.count
     let spaceIsBlank = delimiter != UInt8(ascii: " ")
     let tabIsBlank = delimiter != UInt8(ascii: "\t")
@@ -89,9 +92,9 @@ struct CSVRecordParser {
             let parsed = scratch.withUnsafeBufferPointer { text -> Double? in
               var k = 0
               while isBlank(text[k]) { k += 1 }
-              guard let (value, stop) = FloatParser.parse(text.baseAddress!, at: k) else {
-                return nil
-              }
+              guard
+                let (value, stop) = FloatParser.parse(text.baseAddress!, at: k, decimal: decimal)
+              else { return nil }
               var s = stop
               while isBlank(text[s]) { s += 1 }
               return s == text.count - FloatParser.padding ? value : nil
@@ -107,7 +110,7 @@ struct CSVRecordParser {
         } else if slot >= 0 {
           if i == end && !isFinal { break records }
           var parsedOK = false
-          if let (value, stop) = FloatParser.parse(bytes, at: i) {
+          if let (value, stop) = FloatParser.parse(bytes, at: i, decimal: decimal) {
             var s = stop
             while s < end && isBlank(bytes[s]) { s += 1 }
             if s == end && !isFinal { break records }
@@ -205,6 +208,15 @@ struct CSVRecordParser {
       message: "quoted field is not closed before the end of the file")
   }
 
+  /// Whether `text` is digits, one comma and digits (`-3,25`): a number with a decimal comma.
+  static func hasDecimalComma(_ text: String) -> Bool {
+    var body = Substring(text)
+    if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+    let parts = body.split(separator: ",", omittingEmptySubsequences: false)
+    return parts.count == 2
+      && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+  }
+
   /// Applies the policy to an empty or non-numeric field: throws for `.error`, else returns so
   /// that the caller drops the record.
   func reject(text: String, line: Int, column: Int) throws {
@@ -215,6 +227,10 @@ struct CSVRecordParser {
     }
     if finiteOnly, let value = Double(text.filter { $0 != " " && $0 != "\t" }), !value.isFinite {
       throw DataIOError.notFinite(
+        file: source, line: line, column: column, columnName: name, text: text)
+    }
+    if decimal == UInt8(ascii: "."), Self.hasDecimalComma(text) {
+      throw DataIOError.decimalComma(
         file: source, line: line, column: column, columnName: name, text: text)
     }
     throw DataIOError.notANumber(

@@ -7,7 +7,8 @@
 /// Correctly rounded decimal → `Double` conversion straight from bytes, bit-identical to Python's
 /// `float()` on the inputs both accept.
 ///
-/// Grammar (Python's, without its `_` digit separators; the caller trims whitespace):
+/// Grammar (Python's, without its `_` digit separators; the caller trims whitespace), where `.`
+/// is the decimal separator, a comma instead for `CSVOptions.decimal` `","` (`3,25` is 3.25):
 ///
 ///     [+-] ( digits [ "." digits* ] | "." digits ) [ (e|E) [+-] digits ]
 ///     [+-] ( "inf" | "infinity" | "nan" )            (any letter case)
@@ -33,10 +34,13 @@ enum FloatParser {
   /// Parses the longest number at `start`. The text must be followed by `padding` readable
   /// bytes, the first of which cannot continue a number (a NUL).
   ///
+  /// - Parameter decimal: the byte that separates the fraction (`.`, or `,` in European CSV).
   /// - Returns: the value and the index just past the number, or `nil` when no complete number
   ///   starts at `start` (e.g. `"abc"`, `"1e"`, `"."`, `"-"`).
   @inline(__always)
-  static func parse(_ bytes: UnsafePointer<UInt8>, at start: Int) -> (value: Double, end: Int)? {
+  static func parse(
+    _ bytes: UnsafePointer<UInt8>, at start: Int, decimal: UInt8 = UInt8(ascii: ".")
+  ) -> (value: Double, end: Int)? {
     var i = start
     var negative = false
     if bytes[i] == UInt8(ascii: "-") {
@@ -55,7 +59,7 @@ enum FloatParser {
     }
     var digitCount = i &- digitsStart
     var exponent = 0  // decimal exponent of the mantissa's last digit
-    if bytes[i] == UInt8(ascii: ".") {
+    if bytes[i] == decimal {
       i &+= 1
       let fractionStart = i
       while case let word = UInt64(
@@ -77,7 +81,7 @@ enum FloatParser {
     if digitCount > 19 {
       // Leading zeros (before or after the point) are not significant.
       var k = digitsStart
-      while bytes[k] == UInt8(ascii: "0") || bytes[k] == UInt8(ascii: ".") {
+      while bytes[k] == UInt8(ascii: "0") || bytes[k] == decimal {
         if bytes[k] == UInt8(ascii: "0") { digitCount -= 1 }
         k += 1
       }
@@ -103,11 +107,11 @@ enum FloatParser {
       i = j
     }
     if truncated {
-      return (strtodFallback(bytes + start, count: i - start), i)
+      return (strtodFallback(bytes + start, count: i - start, decimal: decimal), i)
     }
     let magnitude =
       convert(mantissa: mantissa, exponent: exponent)
-      ?? strtodFallback(bytes + digitsStart, count: i - digitsStart)
+      ?? strtodFallback(bytes + digitsStart, count: i - digitsStart, decimal: decimal)
     return (negative ? -magnitude : magnitude, i)
   }
 
@@ -204,10 +208,13 @@ enum FloatParser {
     return nil
   }
 
-  /// glibc's correctly rounded `strtod` on a NUL-terminated copy of already validated text.
-  static func strtodFallback(_ text: UnsafePointer<UInt8>, count: Int) -> Double {
+  /// glibc's correctly rounded `strtod` on a NUL-terminated copy of already validated text, its
+  /// decimal separator written as the `.` of the C locale that `strtod` reads in.
+  static func strtodFallback(_ text: UnsafePointer<UInt8>, count: Int, decimal: UInt8) -> Double {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in
-      for k in 0..<count { buffer[k] = CChar(bitPattern: text[k]) }
+      for k in 0..<count {
+        buffer[k] = CChar(bitPattern: text[k] == decimal ? UInt8(ascii: ".") : text[k])
+      }
       buffer[count] = 0
       return strtod(buffer.baseAddress!, nil)
     }

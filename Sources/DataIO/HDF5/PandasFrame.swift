@@ -164,12 +164,19 @@ public struct PandasFrame {
 
 extension InMemoryDataset {
   /// Reads the feature and target columns of the pandas frame at `group` by name;
-  /// `features == nil` takes every numeric column that is not a target.
+  /// `features == nil` takes every numeric column that is neither a target nor in `exclude`
+  /// (whose names must be the frame's all the same).
   public static func pandas(
-    url: URL, group: String, features: [String]? = nil, targets: [String]
+    url: URL, group: String, features: [String]? = nil, targets: [String],
+    exclude: [String] = []
   ) throws -> InMemoryDataset {
     let frame = try PandasFrame(file: HDF5File(url: url), group: group)
-    let features = features ?? frame.numericColumnNames.filter { !targets.contains($0) }
+    if let missing = exclude.first(where: { !frame.columnNames.contains($0) }) {
+      throw DataIOError.unknownColumn(file: url.path, name: missing, available: frame.columnNames)
+    }
+    let features =
+      features
+      ?? frame.numericColumnNames.filter { !targets.contains($0) && !exclude.contains($0) }
     let table = try frame.table(columns: features + targets)
     return try InMemoryDataset(
       table: table, features: features.map { .name($0) }, targets: targets.map { .name($0) })
