@@ -1,0 +1,221 @@
+import Foundation
+import TestSupport
+import XCTest
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Faults a run meets in the world, injected into the built `fit` (issue 18). Each ends with a
+/// message naming the file or folder and a non-zero status (never a signal, never past its
+/// SIGKILL time limit), leaves every checkpoint written before it valid and `metrics.csv` without
+/// a partial line, and the run resumes from those checkpoints to the metrics, bit for bit, of a
+/// run that met no fault.
+final class FaultInjectionTests: XCTestCase {
+  private var folder: URL!
+
+  override func setUpWithError() throws {
+    folder = try FitProcess.temporaryDirectory(self)
+  }
+
+  // MARK: A file-size limit and a full file system
+
+  /// The checkpoint due after the last epoch is larger than the limit (checkpoints grow with
+  /// the metrics history they hold; `metrics.csv` stays below it): its write fails with EFBIG,
+  /// which `fit` reports naming the file, exit 74, instead of dying of SIGXFSZ.
+  func testACheckpointOverTheFileSizeLimitIsReportedAndEarlierOnesResume() throws {
+    try writeLinearConfig(epochs: 1000, checkpointEvery: 100)
+    let reference = try referenceRun()
+    let sizes = try checkpointSizes("reference")
+    let (previous, final) = (sizes[900] ?? 0, sizes[1000] ?? 0)
+    let limit = (previous + final) / 2 / 512 * 512
+    let metricsSize = try size(of: "reference/metrics.csv")
+    guard previous < limit, limit < final, metricsSize < limit else {
+      return XCTFail(
+        "the test needs checkpoints that grow past a limit metrics.csv stays under: step 900 "
+          + "\(previous) bytes, step 1000 \(final), metrics.csv \(metricsSize)")
+    }
+
+    let limited = try fit(["--config", "c.json", "--quiet"], fileSizeLimit: limit)
+    XCTAssertEqual(limited.status, 74, limited.standardError)
+    XCTAssertTrue(
+      limited.standardError.contains(
+        "cannot write checkpoint \(folder.path)/run/checkpoints/step-00001000.h5"),
+      limited.standardError)
+    XCTAssertTrue(limited.standardError.contains("File too large"), limited.standardError)
+    XCTAssertEqual(try checkpointSizes("run").keys.max(), 900)
+    try assertIntact("run")
+    XCTAssertEqual(try metricsRows("run").count, 1000)
+
+    try assertResumes(from: "run/checkpoints/step-00000900.h5", matching: reference)
+    print(
+      "FaultInjectionTests: file-size limit \(limit) bytes, between checkpoints of \(previous) "
+        + "and \(final) bytes: exit 74, resumed from step 900 to the reference's 1000 rows")
+  }
+
+  /// The run folder on a 640 KiB tmpfs: it fills while the fourth checkpoint or the metrics
+  /// are written (whichever comes first), the message names the file and says the device is
+  /// full, the checkpoints already written stay valid, and once there is room (the tmpfs
+  /// remounted larger) the run resumes to the reference's metrics.
+  func testAFullFileSystemIsReportedAndEarlierCheckpointsResume() throws {
+    try writeLinearConfig(epochs: 1000, checkpointEvery: 100)
+    let reference = try referenceRun()
+    let disk = folder.appendingPathComponent("disk")
+    try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+    try mountOrSkip(["-t", "tmpfs", "-o", "size=640k", "fit-test", disk.path], at: disk)
+
+    let full = try fit(["--config", "c.json", "--quiet", "--set", "output.dir=disk/run"])
+    XCTAssertEqual(full.status, 74, full.standardError)
+    XCTAssertTrue(full.standardError.contains("No space left on device"), full.standardError)
+    XCTAssertTrue(
+      full.standardError.contains("cannot write"), full.standardError)
+    XCTAssertTrue(full.standardError.contains("\(disk.path)/run/"), full.standardError)
+    let saved = try checkpointSizes("disk/run")
+    XCTAssertFalse(saved.isEmpty, "no checkpoint was written before the disk filled")
+    try assertIntact("disk/run")
+
+    _ = try mountOrSkip(["-o", "remount,size=64m", disk.path], at: nil)
+    // `last` names the checkpoint resumed from: the newest, or the one before it if the disk
+    // filled between a checkpoint's rename and its pointer's.
+    let last = try String(
+      contentsOf: disk.appendingPathComponent("run/checkpoints/last"), encoding: .utf8
+    )
+    .trimmingCharacters(in: .whitespacesAndNewlines)
+    try assertResumes(
+      from: "disk/run/checkpoints/" + last, matching: reference, run: "disk/run")
+    print(
+      "FaultInjectionTests: a 640 KiB tmpfs filled after \(saved.count) checkpoints "
+        + "(\(full.standardError.split(separator: "\n").last ?? "")); resumed from \(last)")
+  }
+
+  // MARK: Helpers
+
+  /// `fit arguments` in the test's folder, under a SIGKILL time limit it must not reach.
+  func fit(_ arguments: [String], seconds: TimeInterval = 180, fileSizeLimit: Int? = nil) throws
+    -> LimitedProcess.Result
+  {
+    let result = try LimitedProcess.run(
+      FitProcess.executable.path, arguments, in: folder, seconds: seconds,
+      fileSizeLimit: fileSizeLimit)
+    XCTAssertFalse(result.timedOut, "fit \(arguments) passed its \(seconds) s limit")
+    XCTAssertNil(result.signal, "fit \(arguments) ended by signal \(result.signal ?? 0)")
+    return result
+  }
+
+  /// `c.json`: the shipped linear data, full batches with the default optimizer for `epochs`
+  /// epochs (no early stop: the tolerance is unreachable), a checkpoint every `checkpointEvery`
+  /// epochs (one step each), the last 3 kept, into `run`.
+  func writeLinearConfig(epochs: Int, checkpointEvery: Int) throws {
+    try FileManager.default.copyItem(
+      at: FitProcess.packageRoot.appendingPathComponent("data/linear.csv"),
+      to: folder.appendingPathComponent("linear.csv"))
+    try """
+    {"data": {"path": "linear.csv", "targets": ["y"]},
+     "training": {"epochs": \(epochs), "tolerance": 1e-300},
+     "output": {"dir": "run", "keepLast": 3,
+                "checkpointEvery": {"epochs": \(checkpointEvery), "seconds": null}}}
+    """.write(to: folder.appendingPathComponent("c.json"), atomically: true, encoding: .utf8)
+  }
+
+  /// The config trained without a fault into `reference`; its metrics rows.
+  func referenceRun() throws -> [[String]] {
+    let result = try fit(["--config", "c.json", "--quiet", "--set", "output.dir=reference"])
+    XCTAssertEqual(result.status, 0, result.standardError)
+    return try metricsRows("reference")
+  }
+
+  /// `--resume` continues from `checkpoint` (the newest valid one) to the end, and the metrics
+  /// are the reference's, row for row (without the speed column).
+  func assertResumes(
+    from checkpoint: String, matching reference: [[String]], run: String = "run",
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    let resumed = try fit(["--config", "c.json", "--resume", "--set", "output.dir=\(run)"])
+    XCTAssertEqual(resumed.status, 0, resumed.standardError, file: file, line: line)
+    XCTAssertTrue(
+      resumed.standardError.contains("resuming from \(folder.path)/\(checkpoint)"),
+      resumed.standardError, file: file, line: line)
+    XCTAssertEqual(try metricsRows(run), reference, file: file, line: line)
+  }
+
+  /// After a fault: no temporary file is left, every checkpoint (and `last`, `best`) passes
+  /// `fit inspect`, and `metrics.csv` has whole rows only (`metricsRows`).
+  func assertIntact(_ run: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let root = folder.appendingPathComponent(run)
+    let names = FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []
+    XCTAssertEqual(
+      names.filter { $0.contains(".tmp-") }, [], "temporaries left", file: file, line: line)
+    let checkpoints = root.appendingPathComponent("checkpoints")
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+    for name in files where name.hasPrefix("step-") || name == "last" || name == "best" {
+      let inspect = try fit(["inspect", checkpoints.appendingPathComponent(name).path])
+      XCTAssertEqual(inspect.status, 0, "\(name): \(inspect.standardError)", file: file, line: line)
+    }
+    _ = try metricsRows(run, file: file, line: line)
+  }
+
+  /// The rows of `<run>/metrics.csv` without its speed column, after checking that the file
+  /// ends with a line end, has the header, and that every row has the header's 9 fields, each
+  /// empty (no validation set) or a number.
+  func metricsRows(_ run: String, file: StaticString = #filePath, line: UInt = #line) throws
+    -> [[String]]
+  {
+    let text = try String(
+      contentsOf: folder.appendingPathComponent("\(run)/metrics.csv"), encoding: .utf8)
+    XCTAssertTrue(
+      text.hasSuffix("\n"), "metrics.csv ends in a partial line", file: file, line: line)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    XCTAssertEqual(
+      lines.first,
+      "epoch,step,train_loss,val_mse,val_rmse,val_mae,val_r2,learning_rate,rows_per_second",
+      file: file, line: line)
+    var rows: [[String]] = []
+    for (index, row) in lines.dropFirst().enumerated() {
+      let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      XCTAssertEqual(
+        fields.count, 9, "metrics.csv line \(index + 2): \(row)", file: file, line: line)
+      for field in fields where !field.isEmpty && Double(field) == nil {
+        XCTFail("metrics.csv line \(index + 2): \(field) is not a number", file: file, line: line)
+      }
+      rows.append(Array(fields.dropLast()))
+    }
+    return rows
+  }
+
+  /// The sizes of `<run>/checkpoints/step-*.h5`, by step.
+  func checkpointSizes(_ run: String) throws -> [Int: Int] {
+    let path = folder.appendingPathComponent("\(run)/checkpoints").path
+    var sizes: [Int: Int] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: path)
+    where name.hasPrefix("step-") && name.hasSuffix(".h5") {
+      sizes[Int(name.dropFirst(5).dropLast(3))!] = try size(of: "\(run)/checkpoints/\(name)")
+    }
+    return sizes
+  }
+
+  func size(of path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(
+      atPath: folder.appendingPathComponent(path).path)
+    return (attributes[.size] as? Int) ?? 0
+  }
+
+  /// Runs `mount arguments`; when it fails (no root, no CAP_SYS_ADMIN) the test is skipped. A
+  /// new mount at `at` is unmounted when the test ends.
+  @discardableResult
+  func mountOrSkip(_ arguments: [String], at mountPoint: URL?) throws -> LimitedProcess.Result {
+    let result = try LimitedProcess.run("/bin/mount", arguments, in: folder, seconds: 30)
+    guard result.status == 0 else {
+      throw XCTSkip(
+        "mount \(arguments.joined(separator: " ")) failed (\(result.standardError)); this test "
+          + "needs root with CAP_SYS_ADMIN")
+    }
+    if let mountPoint {
+      addTeardownBlock {
+        _ = try? LimitedProcess.run(
+          "/bin/umount", ["-l", mountPoint.path], in: URL(fileURLWithPath: "/"), seconds: 30)
+      }
+    }
+    return result
+  }
+}
