@@ -53,6 +53,39 @@ final class FaultInjectionTests: XCTestCase {
         + "and \(final) bytes: exit 74, resumed from step 900 to the reference's 1000 rows")
   }
 
+  /// `metrics.csv` outgrows the limit before any checkpoint does: the row that does not fit is
+  /// cut off again (without that, the file ended in half a row), the message names the file.
+  func testMetricsOverTheFileSizeLimitLeaveNoPartialLine() throws {
+    try writeLinearConfig(epochs: 3000, checkpointEvery: 200)
+    let reference = try referenceRun()
+    let largestCheckpoint = try checkpointSizes("reference").values.max() ?? 0
+    let metricsSize = try size(of: "reference/metrics.csv")
+    let limit = (largestCheckpoint + metricsSize) / 2 / 512 * 512
+    guard largestCheckpoint < limit, limit < metricsSize else {
+      return XCTFail(
+        "the test needs a metrics.csv larger than every checkpoint: metrics.csv \(metricsSize) "
+          + "bytes, largest checkpoint \(largestCheckpoint)")
+    }
+
+    let limited = try fit(["--config", "c.json", "--quiet"], fileSizeLimit: limit)
+    XCTAssertEqual(limited.status, 74, limited.standardError)
+    XCTAssertTrue(
+      limited.standardError.contains("cannot write \(folder.path)/run/metrics.csv: File too large"),
+      limited.standardError)
+    XCTAssertLessThanOrEqual(try size(of: "run/metrics.csv"), limit)
+    let rows = try metricsRows("run")
+    XCTAssertEqual(rows.map { $0[0] }, (1...rows.count).map(String.init), "epochs 1, 2, ...")
+    XCTAssertLessThan(rows.count, 3000)
+    try assertIntact("run")
+
+    let latest = try XCTUnwrap(try checkpointSizes("run").keys.max())
+    try assertResumes(
+      from: "run/checkpoints/" + Self.checkpointName(step: latest), matching: reference)
+    print(
+      "FaultInjectionTests: metrics.csv stopped at \(rows.count) whole rows under a "
+        + "\(limit)-byte limit; resumed from step \(latest)")
+  }
+
   /// The run folder on a 640 KiB tmpfs: it fills while the fourth checkpoint or the metrics
   /// are written (whichever comes first), the message names the file and says the device is
   /// full, the checkpoints already written stay valid, and once there is room (the tmpfs
@@ -181,6 +214,10 @@ final class FaultInjectionTests: XCTestCase {
       rows.append(Array(fields.dropLast()))
     }
     return rows
+  }
+
+  static func checkpointName(step: Int) -> String {
+    "step-" + String(repeating: "0", count: max(0, 8 - String(step).count)) + "\(step).h5"
   }
 
   /// The sizes of `<run>/checkpoints/step-*.h5`, by step.
