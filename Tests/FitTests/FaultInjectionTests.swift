@@ -121,6 +121,38 @@ final class FaultInjectionTests: XCTestCase {
         + "(\(full.standardError.split(separator: "\n").last ?? "")); resumed from \(last)")
   }
 
+  // MARK: A read-only run folder
+
+  /// A finished run's folder made read-only (a read-only bind mount as root, where permissions
+  /// do not stop writes; else `chmod`): training again, resuming and a new run folder inside it
+  /// each fail with exit 73 naming the folder, before anything is written; every file is as it
+  /// was, and `fit inspect` still reads the checkpoints.
+  func testAReadOnlyRunFolderIsRefusedAndLeftAsItWas() throws {
+    try writeLinearConfig(epochs: 3, checkpointEvery: 1)
+    let base = folder.appendingPathComponent("ro")
+    let first = try fit(["--config", "c.json", "--quiet", "--set", "output.dir=ro/run"])
+    XCTAssertEqual(first.status, 0, first.standardError)
+    let before = try contents(of: base)
+    try makeReadOnly(base)
+
+    let run = base.appendingPathComponent("run").path
+    for (arguments, named) in [
+      (["--set", "output.dir=ro/run"], run),
+      (["--set", "output.dir=ro/run", "--resume"], run),
+      (["--set", "output.dir=ro/new"], base.appendingPathComponent("new").path),
+    ] {
+      let result = try fit(["--config", "c.json", "--quiet"] + arguments)
+      XCTAssertEqual(result.status, 73, "\(arguments): \(result.standardError)")
+      XCTAssertTrue(
+        result.standardError.contains("cannot create \(named)"),
+        "\(arguments): \(result.standardError)")
+      XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+    }
+    let inspect = try fit(["inspect", run + "/checkpoints/last"])
+    XCTAssertEqual(inspect.status, 0, inspect.standardError)
+    XCTAssertEqual(try contents(of: base), before, "files changed in the read-only folder")
+  }
+
   // MARK: Helpers
 
   /// `fit arguments` in the test's folder, under a SIGKILL time limit it must not reach.
@@ -237,6 +269,21 @@ final class FaultInjectionTests: XCTestCase {
     return (attributes[.size] as? Int) ?? 0
   }
 
+  /// Every file under `url`, by relative path, with its bytes.
+  func contents(of url: URL) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for case let name as String in FileManager.default.enumerator(atPath: url.path)! {
+      let file = url.appendingPathComponent(name)
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder),
+        !isFolder.boolValue
+      {
+        files[name] = try Data(contentsOf: file)
+      }
+    }
+    return files
+  }
+
   /// Runs `mount arguments`; when it fails (no root, no CAP_SYS_ADMIN) the test is skipped. A
   /// new mount at `at` is unmounted when the test ends.
   @discardableResult
@@ -254,5 +301,33 @@ final class FaultInjectionTests: XCTestCase {
       }
     }
     return result
+  }
+
+  /// Makes `url` read-only: a read-only bind mount of it over itself as root (permissions do not
+  /// stop root), else `chmod` of it and everything in it; skips the test if writes still work.
+  func makeReadOnly(_ url: URL) throws {
+    if getuid() == 0 {
+      try mountOrSkip(["--bind", url.path, url.path], at: url)
+      try mountOrSkip(["-o", "remount,bind,ro", url.path], at: nil)
+    } else {
+      for case let name as String in FileManager.default.enumerator(atPath: url.path)! {
+        let path = url.appendingPathComponent(name).path
+        var isFolder: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        chmod(path, isFolder.boolValue ? 0o555 : 0o444)
+      }
+      chmod(url.path, 0o555)
+      addTeardownBlock {
+        for case let name as String in FileManager.default.enumerator(atPath: url.path)! {
+          chmod(url.appendingPathComponent(name).path, 0o755)
+        }
+        chmod(url.path, 0o755)
+      }
+    }
+    let probe = url.appendingPathComponent("run/probe")
+    if FileManager.default.createFile(atPath: probe.path, contents: Data()) {
+      try? FileManager.default.removeItem(at: probe)
+      throw XCTSkip("could not make \(url.path) read-only: writes into it still succeed")
+    }
   }
 }
