@@ -153,6 +153,63 @@ final class FaultInjectionTests: XCTestCase {
     XCTAssertEqual(try contents(of: base), before, "files changed in the read-only folder")
   }
 
+  // MARK: Streamed data changed while it is read
+
+  /// The streamed HDF5 file cut to half its size after the first checkpoint: libhdf5 reads the
+  /// missing chunks as zeros without an error (training went on and "converged" on them), so
+  /// `fit` checks the file after every read and stops with exit 66 naming it; the checkpoints
+  /// stay valid, and with the file restored the run resumes.
+  func testStreamedDataTruncatedWhileTrainingStopsTheRunNamingTheFile() throws {
+    try Python.requireH5py()
+    let data = try writeStreamingData()
+    let original = try Data(contentsOf: data)
+    let training = try startAfterFirstCheckpoint(epochs: 100)
+    XCTAssertEqual(truncate(data.path, off_t(original.count / 2)), 0)
+    let result = training.wait()
+    XCTAssertFalse(result.timedOut, "a truncated stream must not hang the run")
+    XCTAssertEqual(result.status, 66, result.standardError)
+    XCTAssertTrue(
+      result.standardError.contains("\(data.path): cannot read file: it was truncated while "),
+      result.standardError)
+    try assertIntact("run")
+
+    try original.write(to: data)
+    let inspect = try fit(["inspect", "run/checkpoints/last"])
+    XCTAssertEqual(inspect.status, 0, inspect.standardError)
+    let finished = try XCTUnwrap(
+      inspect.standardOutput.firstMatch(of: #/\((\d+) epochs finished\)/#).map { Int($0.1)! })
+    let resumed = try fit([
+      "--config", "s.json", "--resume", "--set", "training.epochs=\(finished + 1)",
+    ])
+    XCTAssertEqual(resumed.status, 0, resumed.standardError)
+    XCTAssertTrue(resumed.standardError.contains("resuming from"), resumed.standardError)
+    XCTAssertEqual(try metricsRows("run").count, finished + 1)
+    print(
+      "FaultInjectionTests: streamed file truncated to \(original.count / 2) of "
+        + "\(original.count) bytes after \(finished) epochs: exit 66 in \(result.seconds) s")
+  }
+
+  /// Another file renamed over the streamed one's name: the open file is still there, unchanged,
+  /// so training goes on from it to its end (exit 0) and the model is that of the data the run
+  /// opened (y = Σ (i+1)·xᵢ), not the replacement's (its negation). The next run reads the new
+  /// file.
+  func testStreamedDataReplacedByRenameTrainsOnTheFileItOpened() throws {
+    try Python.requireH5py()
+    let data = try writeStreamingData()
+    let training = try startAfterFirstCheckpoint(epochs: 5)
+    XCTAssertEqual(rename(folder.appendingPathComponent("other.h5").path, data.path), 0)
+    XCTAssertTrue(training.isRunning, "the run ended before the file was replaced")
+    let result = training.wait()
+    XCTAssertEqual(result.status, 0, result.standardError)
+    let model =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: folder.appendingPathComponent("run/model.json"))) as? [String: Any]
+    let weights = try XCTUnwrap(model?["weights"] as? [Double])
+    for (index, weight) in weights.enumerated() {
+      XCTAssertEqual(weight, Double(index + 1), accuracy: 0.05, "x\(index): \(weights)")
+    }
+  }
+
   // MARK: Helpers
 
   /// `fit arguments` in the test's folder, under a SIGKILL time limit it must not reach.
@@ -329,5 +386,52 @@ final class FaultInjectionTests: XCTestCase {
       try? FileManager.default.removeItem(at: probe)
       throw XCTSkip("could not make \(url.path) read-only: writes into it still succeed")
     }
+  }
+
+  /// `s.h5` (and `other.h5`, the same features with the targets negated): 100,000 rows of 8
+  /// features in chunks of 1,000 rows, y = Σ (i+1)·xᵢ + noise; and `s.json`, which streams it with
+  /// plain SGD in batches of 4,096, a checkpoint every epoch. An epoch takes about half a second
+  /// in a debug build.
+  func writeStreamingData() throws -> URL {
+    let data = folder.appendingPathComponent("s.h5")
+    _ = try Python.run(
+      """
+      import sys, h5py, numpy as np
+      rng = np.random.default_rng(0)
+      n = 100_000
+      X = rng.normal(size=(n, 8))
+      y = X @ np.arange(1.0, 9.0) + 0.1 * rng.normal(size=n)
+      for path, sign in ((sys.argv[1], 1.0), (sys.argv[2], -1.0)):
+          with h5py.File(path, 'w') as f:
+              f.create_dataset('X', data=X, chunks=(1000, 8))
+              f.create_dataset('y', data=sign * y, chunks=(1000,))
+      """, [data.path, folder.appendingPathComponent("other.h5").path])
+    try """
+    {"data": {"path": "s.h5", "stream": true},
+     "optimizer": {"kind": "sgd", "lr": 0.05},
+     "training": {"epochs": 100, "batchSize": 4096, "tolerance": 1e-300},
+     "output": {"dir": "run", "checkpointEvery": {"epochs": 1, "seconds": null}}}
+    """.write(to: folder.appendingPathComponent("s.json"), atomically: true, encoding: .utf8)
+    return data
+  }
+
+  /// Starts training `s.json` for `epochs` epochs and returns once its first checkpoint is
+  /// written (failing if the run ends first).
+  func startAfterFirstCheckpoint(epochs: Int) throws -> LimitedProcess {
+    let training = try LimitedProcess(
+      FitProcess.executable.path,
+      ["--config", "s.json", "--quiet", "--set", "training.epochs=\(epochs)"], in: folder,
+      seconds: 180)
+    let last = folder.appendingPathComponent("run/checkpoints/last").path
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: last) && training.isRunning && Date() < deadline {
+      usleep(10_000)
+    }
+    guard training.isRunning else {
+      let result = training.wait()
+      XCTFail("the run ended before its first checkpoint: \(result.status) \(result.standardError)")
+      throw CancellationError()
+    }
+    return training
   }
 }
