@@ -210,8 +210,8 @@ public struct PreparedData {
         key != "data.path"
         ? key : (data.targets ?? []).contains(name) ? "data.targets" : "data.features"
       throw TrainingError.badData(
-        "\(list): \(file) has no column named \"\(name)\"; its header has "
-          + available.map { "\"\($0)\"" }.joined(separator: ", "))
+        "\(list): \(file) has no column named \"\(DataIOError.shortened(name))\"; its header "
+          + "has " + DataIOError.quotedList(available))
     }
   }
 
@@ -243,8 +243,8 @@ public struct PreparedData {
         for (list, names) in [("data.features", data.features), ("data.targets", data.targets)] {
           for name in names ?? [] where !header.contains(name) {
             throw TrainingError.badData(
-              "\(list): \(path) has no column named \"\(name)\"; its header has "
-                + header.map { "\"\($0)\"" }.joined(separator: ", "))
+              "\(list): \(path) has no column named \"\(DataIOError.shortened(name))\"; its "
+                + "header has " + DataIOError.quotedList(header))
           }
         }
       case .hdf5:
