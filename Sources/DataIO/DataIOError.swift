@@ -73,23 +73,24 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): missing value"
     case .notANumber(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
-        + "cannot parse \"\(text)\" as a number"
+        + "cannot parse \"\(Self.shortened(text))\" as a number"
         + (name == ""
           ? " (a column without a name usually holds row names or an index: to leave it out, "
             + "exclude the column \"\" with data.exclude, or fit convert --exclude '')"
           : "")
     case .notFinite(let file, let line, let column, let name, let text):
       return "\(file) line \(line), column \(column)\(Self.quoted(name)): "
-        + "\"\(text)\" is not a finite number (NaN and infinity cannot be trained on; "
+        + "\"\(Self.shortened(text))\" is not a finite number (NaN and infinity cannot be trained on; "
         + "data.missing \"drop-row\" leaves such rows out)"
     case .notFiniteInDataset(let file, let dataset, let row, let column):
       return "\(file) data set \(dataset): row \(row), column \(column) (0-based) is NaN or "
         + "infinite; only finite values can be trained on"
     case .unknownColumn(let file, let name, let available):
-      return "\(file): no column named \"\(name)\"; the header has "
-        + available.map { "\"\($0)\"" }.joined(separator: ", ")
+      return "\(file): no column named \"\(Self.shortened(name))\"; the header has "
+        + Self.quotedList(available)
     case .ambiguousColumn(let file, let name):
-      return "\(file): column name \"\(name)\" appears more than once in the header"
+      return "\(file): column name \"\(Self.shortened(name))\" appears more than once in the "
+        + "header"
     case .columnIndexOutOfRange(let file, let index, let columns):
       return "\(file): column index \(index) is out of range for \(columns) columns (0-based)"
     case .hdf5(let file, let dataset, let operation, let message):
@@ -145,7 +146,21 @@ public enum DataIOError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 
   private static func quoted(_ name: String?) -> String {
-    name.map { $0.isEmpty ? " (no name)" : " \"\($0)\"" } ?? ""
+    name.map { $0.isEmpty ? " (no name)" : " \"\(shortened($0))\"" } ?? ""
+  }
+
+  /// `text` as a message shows it: whole up to 60 characters, else its first 40 and its length,
+  /// so that a 100 MB field makes a one-line message.
+  public static func shortened(_ text: String) -> String {
+    guard text.utf8.count > 60 else { return text }
+    return String(text.prefix(40)) + "… (\(text.utf8.count) bytes)"
+  }
+
+  /// Names in quotes, separated by commas: the first 20 and how many more, so that a header of
+  /// a million columns makes a one-line message.
+  public static func quotedList(_ names: [String]) -> String {
+    let shown = names.prefix(20).map { "\"\(shortened($0))\"" }.joined(separator: ", ")
+    return names.count > 20 ? shown + " and \(names.count - 20) more" : shown
   }
 }
 

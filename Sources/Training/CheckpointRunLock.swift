@@ -26,7 +26,10 @@ public final class CheckpointRunLock {
     // A lock file another user created may be read-only for us; flock works on any descriptor.
     if descriptor < 0 && errno == EACCES { descriptor = open(url.path, O_RDONLY | O_CLOEXEC) }
     guard descriptor >= 0 else {
-      throw OutputError.cannotCreate(url.path, reason: String(cString: strerror(errno)))
+      throw OutputError.cannotCreate(
+        url.path,
+        reason: String(cString: strerror(errno))
+          + "; the run folder \(runDirectory.path) (output.dir) must be writable")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       let holder = Self.holder(descriptor)

@@ -1,6 +1,11 @@
 import Foundation
 
 extension TrainingConfig {
+  /// The largest config file read. Hand-written configs are a few kilobytes; a list of a
+  /// hundred thousand column names is about 1 MB. Each JSON value costs about 200 bytes of
+  /// memory with its key path and position, and may be written in two (`1,`), so a file of this
+  /// size is read in about 200 MB, and a larger one is refused before it is read.
+  public static let maximumFileSize = 4 << 20
   /// Reads, overrides and checks the config file at `path`.
   ///
   /// Relative paths inside the file resolve against the file's folder; relative paths given by
@@ -28,17 +33,28 @@ extension TrainingConfig {
     }
     // A pipe (`--config <(generate-config)`) has no size to read up to: read it to its end, and
     // resolve its relative paths against the working folder, as it has no folder of its own.
-    let isRegular =
-      (try? FileManager.default.attributesOfItem(atPath: absolute)[.type] as? FileAttributeType)
-      == .typeRegular
+    let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
+    let isRegular = attributes?[.type] as? FileAttributeType == .typeRegular
+    let tooLarge = { (size: String) in
+      ConfigError(
+        problem: .unreadable(
+          reason: "it is \(size) bytes; a config file may be at most \(maximumFileSize) bytes "
+            + "(4 MiB)"), keyPath: "", file: path)
+    }
+    if isRegular, let size = attributes?[.size] as? Int, size > maximumFileSize {
+      throw tooLarge("\(size)")
+    }
     let contents =
       isRegular
       ? FileManager.default.contents(atPath: absolute)
-      : (try? FileHandle(forReadingFrom: URL(fileURLWithPath: absolute)).readToEnd()) ?? nil
+      : (try? FileHandle(forReadingFrom: URL(fileURLWithPath: absolute)).read(
+        upToCount: maximumFileSize + 1)) ?? nil
     guard let data = contents else {
       throw ConfigError(
         problem: .unreadable(reason: "permission denied or I/O error"), keyPath: "", file: path)
     }
+    // A pipe, or a file that grew since it was measured.
+    guard data.count <= maximumFileSize else { throw tooLarge("more than \(maximumFileSize)") }
     let fileName = absolute.split(separator: "/").last.map(String.init) ?? "fit"
     let stem = fileName.contains(".") ? String(fileName[..<fileName.lastIndex(of: ".")!]) : fileName
     return try parse(

@@ -19,6 +19,12 @@ extension TrainingConfig {
         $0 == currentVersion
       })
     let name = try top.string("name", default: defaultName)
+    guard name.utf8.count <= RunName.maximumLength else {
+      throw top.invalid(
+        "name",
+        expected: "a name of at most \(RunName.maximumLength) characters (it names the run "
+          + "folder)")
+    }
     guard RunName.isValid(name) else {
       throw top.invalid(
         "name",

@@ -54,7 +54,9 @@ func decodeJSONText(_ data: Data, file: String?) throws(ConfigError) -> String {
 }
 
 /// A JSON value. Numbers keep their literal text; objects keep their members in order.
-indirect enum JSONValue: Equatable, Sendable {
+/// (Not `indirect`: arrays already hold their elements out of line, and boxing every value
+/// doubled the memory of a long array.)
+enum JSONValue: Equatable, Sendable {
   case null
   case bool(Bool)
   case number(String)
@@ -76,10 +78,30 @@ struct SourcePosition: Equatable, Sendable {
 
 /// Where the values of a parsed document are, by key path (`optimizer.lr`, `betas[1]`).
 struct JSONPositions: Sendable {
-  /// The first character of each value.
+  /// The first character of each value that is not an array element.
   var values: [String: SourcePosition] = [:]
+  /// The first character of each array element, by the array's key path, in order: one entry a
+  /// value instead of a key path each, so that a long array costs a few bytes an element.
+  var elements: [String: [SourcePosition]] = [:]
   /// The opening quote of each object member's key.
   var keys: [String: SourcePosition] = [:]
+
+  /// The first character of the value at `path`.
+  func value(at path: String) -> SourcePosition? {
+    if let position = values[path] { return position }
+    guard path.hasSuffix("]"), let open = path.lastIndex(of: "["),
+      let index = Int(path[path.index(after: open)..<path.index(before: path.endIndex)]),
+      let positions = elements[String(path[..<open])], positions.indices.contains(index)
+    else { return nil }
+    return positions[index]
+  }
+
+  /// Forgets every position at `path` or inside it (a value `--set` replaced).
+  mutating func remove(within path: String) {
+    values = values.filter { !ConfigKeyPath.isWithin($0.key, path) }
+    elements = elements.filter { !ConfigKeyPath.isWithin($0.key, path) }
+    keys = keys.filter { $0.key == path || !ConfigKeyPath.isWithin($0.key, path) }
+  }
 }
 
 /// Key paths as errors print them: `a.b` for members, `a[0]` for array elements.

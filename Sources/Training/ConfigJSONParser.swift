@@ -15,6 +15,10 @@ struct JSONParser {
   private var lineStart = 0
   private(set) var positions = JSONPositions()
   private static let maximumDepth = 256
+  /// The last position recorded, so that the next one counts columns from there instead of from
+  /// the line's start: on a long line (a 50 MB array on one line) counting from the start made
+  /// parsing quadratic.
+  private var lastPosition = (offset: 0, lineStart: 0, column: 1)
 
   init(_ text: String, file: String?) {
     self.bytes = Array(text.utf8)
@@ -32,6 +36,7 @@ struct JSONParser {
     guard offset < bytes.count else {
       throw syntaxError("the text is empty; expected a JSON object")
     }
+    positions.values[""] = recordedPosition()
     let value = try parseValue(path: "", depth: 0)
     skipWhitespace()
     guard offset == bytes.count else {
@@ -43,6 +48,17 @@ struct JSONParser {
   private var position: SourcePosition {
     var column = 1
     for byte in bytes[lineStart..<offset] where byte & 0xC0 != 0x80 { column += 1 }
+    return SourcePosition(line: line, column: column)
+  }
+
+  /// `position`, counted on from the last one recorded when it is on the same line.
+  private mutating func recordedPosition() -> SourcePosition {
+    var (from, column) = (lineStart, 1)
+    if lastPosition.lineStart == lineStart && lastPosition.offset <= offset {
+      (from, column) = (lastPosition.offset, lastPosition.column)
+    }
+    for byte in bytes[from..<offset] where byte & 0xC0 != 0x80 { column += 1 }
+    lastPosition = (offset, lineStart, column)
     return SourcePosition(line: line, column: column)
   }
 
@@ -76,11 +92,11 @@ struct JSONParser {
     }
   }
 
+  /// The value at the offset, whose position the caller has recorded.
   private mutating func parseValue(path: String, depth: Int) throws(ConfigError) -> JSONValue {
     guard depth < Self.maximumDepth else {
       throw syntaxError("values are nested more than \(Self.maximumDepth) levels deep")
     }
-    positions.values[path] = position
     guard offset < bytes.count else {
       throw syntaxError("unexpected end of text; expected a value")
     }
@@ -116,7 +132,7 @@ struct JSONParser {
         }
         throw syntaxError("expected a key in double quotes, found \(foundHere)")
       }
-      let keyPosition = position
+      let keyPosition = recordedPosition()
       let key = try parseString()
       let memberPath = ConfigKeyPath.member(path, key)
       if members.contains(where: { $0.key == key }) {
@@ -131,6 +147,7 @@ struct JSONParser {
       }
       offset += 1
       skipWhitespace()
+      positions.values[memberPath] = recordedPosition()
       let value = try parseValue(path: memberPath, depth: depth + 1)
       members.append(JSONMember(key: key, value: value))
       skipWhitespace()
@@ -152,6 +169,7 @@ struct JSONParser {
   private mutating func parseArray(path: String, depth: Int) throws(ConfigError) -> JSONValue {
     offset += 1  // [
     var elements: [JSONValue] = []
+    var elementPositions: [SourcePosition] = []
     skipWhitespace()
     if offset < bytes.count && bytes[offset] == UInt8(ascii: "]") {
       offset += 1
@@ -162,6 +180,7 @@ struct JSONParser {
       if offset < bytes.count && bytes[offset] == UInt8(ascii: "]") {
         throw syntaxError("trailing comma before `]`")
       }
+      elementPositions.append(recordedPosition())
       elements.append(
         try parseValue(path: ConfigKeyPath.element(path, elements.count), depth: depth + 1))
       skipWhitespace()
@@ -174,6 +193,7 @@ struct JSONParser {
       }
       if bytes[offset] == UInt8(ascii: "]") {
         offset += 1
+        positions.elements[path] = elementPositions
         return .array(elements)
       }
       throw syntaxError("expected `,` or `]` in the array, found \(foundHere)")
@@ -182,11 +202,10 @@ struct JSONParser {
 
   private mutating func parseString() throws(ConfigError) -> String {
     offset += 1  // "
-    var scalars = String.UnicodeScalarView()
+    var text = ""
     var runStart = offset
     func flushRun(_ end: Int) {
-      scalars.append(
-        contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+      text += String(decoding: bytes[runStart..<end], as: UTF8.self)
     }
     while true {
       guard offset < bytes.count else { throw syntaxError("unterminated string") }
@@ -195,11 +214,11 @@ struct JSONParser {
       case UInt8(ascii: "\""):
         flushRun(offset)
         offset += 1
-        return String(scalars)
+        return text
       case UInt8(ascii: "\\"):
         flushRun(offset)
         offset += 1
-        scalars.append(try parseEscape())
+        text.unicodeScalars.append(try parseEscape())
         runStart = offset
       case UInt8(ascii: "\n"):
         throw syntaxError("unterminated string (a line break in a string is written \\n)")

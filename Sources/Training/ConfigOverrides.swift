@@ -49,10 +49,7 @@ struct ConfigOverride {
     to root: inout JSONValue, positions: inout JSONPositions, overrides: inout [String: String]
   ) throws(ConfigError) {
     let replaced = try set(at: components[...], in: &root, path: "")
-    positions.values = positions.values.filter { !ConfigKeyPath.isWithin($0.key, replaced) }
-    positions.keys = positions.keys.filter {
-      $0.key == replaced || !ConfigKeyPath.isWithin($0.key, replaced)
-    }
+    positions.remove(within: replaced)
     overrides = overrides.filter { !ConfigKeyPath.isWithin($0.key, replaced) }
     overrides[replaced] = argument
   }

@@ -66,8 +66,8 @@ struct ConfigReader {
       }
       let position =
         isAboutKey && candidate == path
-        ? positions.keys[candidate] ?? positions.values[candidate]
-        : positions.values[candidate]
+        ? positions.keys[candidate] ?? positions.value(at: candidate)
+        : positions.value(at: candidate)
       if let position {
         error.line = position.line
         error.column = position.column

@@ -1,6 +1,10 @@
 import DataIO
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One row of `metrics.csv`: what an epoch achieved.
 public struct EpochRecord: Equatable, Sendable, Codable {
   public var epoch: Int
@@ -43,16 +47,19 @@ public struct EpochRecord: Equatable, Sendable, Codable {
 }
 
 /// `metrics.csv`, appended and flushed one epoch at a time, so that a crash or kill loses at most
-/// the epoch in progress and never truncates what was already written.
+/// the epoch in progress and never truncates what was already written. A row that cannot be
+/// written whole (a full disk, a file-size limit) is cut off again, so the file never ends in a
+/// partial line: every line has the header's fields.
 ///
-/// Each row is one `write(2)` of a few hundred bytes, which `fit`'s own abrupt exit after an
-/// interrupt waits for (`PendingWrites.appending`). Only a SIGKILL from outside landing inside
-/// that call, between two pages of the kernel's copy, or a full disk could leave a row without
-/// its newline; a resumed run rewrites the file from its checkpoint's history, and readers
-/// (`fit batch`'s plot) skip a last line without a newline.
+/// `fit`'s own abrupt exit after an interrupt waits for a row being written
+/// (`PendingWrites.appending`). Only a SIGKILL from outside landing inside the write could
+/// leave a row without its newline; a resumed run rewrites the file from its checkpoint's
+/// history, and readers (`fit batch`'s plot) skip a last line without a newline.
 public final class MetricsLog {
   public let url: URL
-  private let handle: FileHandle
+  private let descriptor: Int32
+  /// The file's length after its last complete row, where the next row goes.
+  private var length: off_t
 
   /// Opens the log for appending; creates it with its header when it does not exist.
   /// `keepingEpochs` drops rows after that epoch first (a resumed run continues from its
@@ -75,24 +82,47 @@ public final class MetricsLog {
           Data((EpochRecord.header + "\n").utf8), at: url.path, reportingAs: url.path)
       }
     }
-    do {
-      handle = try FileHandle(forWritingTo: url)
-      try handle.seekToEnd()
-    } catch {
-      throw OutputError.cannotCreate(url.path, reason: "\(error.localizedDescription)")
+    descriptor = open(url.path, O_WRONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw OutputError.cannotCreate(url.path, reason: String(cString: strerror(errno)))
+    }
+    length = lseek(descriptor, 0, SEEK_END)
+    guard length >= 0 else {
+      let reason = String(cString: strerror(errno))
+      close(descriptor)
+      throw OutputError.cannotCreate(url.path, reason: reason)
     }
   }
 
-  deinit { try? handle.close() }
+  deinit { close(descriptor) }
 
-  /// Appends one row and flushes it to the file.
+  /// Appends one row and flushes it to the file; when either fails, the file is cut back to its
+  /// previous rows.
   public func append(_ record: EpochRecord) throws {
-    do {
-      let line = Data((record.csvLine + "\n").utf8)
-      try PendingWrites.appending { try handle.write(contentsOf: line) }
-      try handle.synchronize()
-    } catch {
-      throw OutputError.writeFailed(url.path, reason: "\(error.localizedDescription)")
+    let bytes = Array((record.csvLine + "\n").utf8)
+    try PendingWrites.appending {
+      var written = 0
+      while written < bytes.count {
+        errno = 0
+        let count = bytes.withUnsafeBytes {
+          pwrite(
+            descriptor, $0.baseAddress! + written, bytes.count - written,
+            length + off_t(written))
+        }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { throw failure() }
+        written += count
+      }
+      // A failed flush (delayed allocation finding the disk full) leaves the row's fate unknown.
+      guard fsync(descriptor) == 0 else { throw failure() }
     }
+    length += off_t(bytes.count)
+  }
+
+  /// The error for a failed append, after removing whatever part of the row reached the file.
+  private func failure() -> OutputError {
+    let reason = String(cString: strerror(errno == 0 ? EIO : errno))
+    _ = ftruncate(descriptor, length)
+    return OutputError.writeFailed(url.path, reason: reason)
   }
 }

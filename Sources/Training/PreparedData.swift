@@ -218,8 +218,8 @@ public struct PreparedData {
         : (data.targets ?? []).contains(name)
           ? "data.targets" : data.exclude.contains(name) ? "data.exclude" : "data.features"
       throw TrainingError.badData(
-        "\(list): \(file) has no column named \"\(name)\"; its header has "
-          + available.map { "\"\($0)\"" }.joined(separator: ", "))
+        "\(list): \(file) has no column named \"\(DataIOError.shortened(name))\"; its header "
+          + "has " + DataIOError.quotedList(available))
     }
   }
 
@@ -257,8 +257,8 @@ public struct PreparedData {
         ] {
           for name in names ?? [] where !header.contains(name) {
             throw TrainingError.badData(
-              "\(list): \(path) has no column named \"\(name)\"; its header has "
-                + header.map { "\"\($0)\"" }.joined(separator: ", "))
+              "\(list): \(path) has no column named \"\(DataIOError.shortened(name))\"; its "
+                + "header has " + DataIOError.quotedList(header))
           }
         }
       case .hdf5:

@@ -14,8 +14,12 @@ enum RunName {
     character.isASCII && (character.isLetter || character.isNumber || "._-=,+".contains(character))
   }
 
+  /// The longest name: a name is a folder name, and file systems refuse longer ones (NAME_MAX).
+  static let maximumLength = 255
+
   static func isValid(_ name: String) -> Bool {
-    !name.isEmpty && name.allSatisfy(isAllowed) && name != "." && name != ".."
+    !name.isEmpty && name.utf8.count <= maximumLength && name.allSatisfy(isAllowed) && name != "."
+      && name != ".."
   }
 
   /// `text` with each character that is not allowed replaced by `replacement`.

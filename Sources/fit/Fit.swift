@@ -32,6 +32,10 @@ struct Fit: ParsableCommand {
   static let resumeLatest = "\u{1}latest"
 
   static func main() {
+    // A write past the file-size limit (RLIMIT_FSIZE, `ulimit -f`) would otherwise kill the
+    // process with SIGXFSZ mid-write, leaving a temporary checkpoint behind and no message; ignored,
+    // the write fails with EFBIG and is reported like a full disk (exit 74, the file named).
+    signal(SIGXFSZ, SIG_IGN)
     let arguments = Array(CommandLine.arguments.dropFirst())
     // Without a subcommand, arguments go to `train`; a first word that is neither an option nor
     // a subcommand is a typo, not a missing --config.

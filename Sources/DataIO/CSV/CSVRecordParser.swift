@@ -225,7 +225,11 @@ struct CSVRecordParser {
     if text.isEmpty {
       throw DataIOError.missingValue(file: source, line: line, column: column, columnName: name)
     }
-    if finiteOnly, let value = Double(text.filter { $0 != " " && $0 != "\t" }), !value.isFinite {
+    // Blanks are removed byte by byte: filtering a 100 MB field by `Character` took a minute.
+    let compact =
+      text.utf8.contains { $0 == 0x20 || $0 == 0x09 }
+      ? String(decoding: text.utf8.filter { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self) : text
+    if finiteOnly, let value = Double(compact), !value.isFinite {
       throw DataIOError.notFinite(
         file: source, line: line, column: column, columnName: name, text: text)
     }
